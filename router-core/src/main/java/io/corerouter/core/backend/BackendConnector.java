@@ -1,0 +1,77 @@
+package io.corerouter.core.backend;
+
+import io.corerouter.core.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.SocketAddress;
+import java.time.Duration;
+
+/**
+ * Opens backend connections on the event loop of the client channel that needs them (STYLE item 8,
+ * model: netty {@code HexDumpProxyFrontendHandler}), so a session's two channels never cross
+ * threads and need no synchronisation.
+ *
+ * <p>Backend channels start with {@code AUTO_READ} off: the session reads when its client side can
+ * take more. The caller adds its handlers in the connect future's listener; on the event loop the
+ * channel cannot see a read before that listener has run.
+ */
+public final class BackendConnector {
+    @ChannelHandler.Sharable
+    private static final class Placeholder extends ChannelInboundHandlerAdapter {
+        static final Placeholder INSTANCE = new Placeholder();
+    }
+
+    private final Transport transport;
+    private final int connectTimeoutMillis;
+
+    public BackendConnector(Transport transport, Duration connectTimeout) {
+        this.transport = transport;
+        long millis = connectTimeout.toMillis();
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, millis));
+    }
+
+    /** Per event loop: a template for TCP and one for UNIX backends, built on first use. */
+    private final FastThreadLocal<Bootstrap[]> templates = new FastThreadLocal<>() {
+        @Override
+        protected Bootstrap[] initialValue() {
+            return new Bootstrap[2];
+        }
+    };
+
+    /** Starts connecting to {@code address} on {@code loop} (must be called from that loop). */
+    public ChannelFuture connect(EventLoop loop, SocketAddress address) {
+        assert loop.inEventLoop();
+        boolean unix = address instanceof DomainSocketAddress;
+        Bootstrap[] perLoop = templates.get();
+        int slot = unix ? 1 : 0;
+        Bootstrap template = perLoop[slot];
+        if (template == null || template.config().group() != loop) {
+            template = newTemplate(loop, address, unix);
+            perLoop[slot] = template;
+        }
+        return template.connect(address);
+    }
+
+    private Bootstrap newTemplate(EventLoop loop, SocketAddress address, boolean unix) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channelFactory(transport.clientChannel(address))
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .handler(Placeholder.INSTANCE);
+        if (!unix) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
+        // No resolver: addresses are resolved off the event loops when nodes are created.
+        return bootstrap.disableResolver();
+    }
+}

@@ -1,0 +1,38 @@
+package io.corerouter.core.backend;
+
+import java.net.SocketAddress;
+
+/**
+ * A backend a session can be connected to: a static {@code --R-to} node, a fallback, or a node
+ * announced by a subscription.
+ *
+ * <p>A {@link io.corerouter.core.route.KeyMapper} hands out a node per session; the session reports
+ * what happened ({@link #connected}, {@link #connectFailed}) and gives it back with
+ * {@link #release} exactly once when its backend connection is gone. Implementations are called
+ * from any event loop and must be thread-safe and non-blocking.
+ */
+public interface BackendNode {
+    /** The address as configured or announced (stats, logs). */
+    String name();
+
+    /** The resolved address to connect to. */
+    SocketAddress address();
+
+    /** modifier1 written into packets sent to this node (spec §1.5). */
+    int modifier1();
+
+    /** modifier2 written into packets sent to this node. */
+    int modifier2();
+
+    /** The connect succeeded (counts a request, spec §3.11 {@code hits}/{@code requests}). */
+    void connected();
+
+    /** The connect failed: the node is marked dead (spec §2.6, §3.4 item 7). */
+    void connectFailed();
+
+    /** Bytes read from the node (its {@code tx}) and written to it (its {@code rx}), spec §2.3. */
+    void addTraffic(long fromNode, long toNode);
+
+    /** The session is done with the node (reference count, spec §2.7). */
+    void release();
+}

@@ -1,0 +1,94 @@
+package io.corerouter.core.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.SocketAddress;
+import java.util.logging.Logger;
+
+/**
+ * The I/O transport of the process: native epoll on Linux, NIO elsewhere (logged once).
+ *
+ * <p>One instance is chosen at start-up and handed to every router, so all channels of a process,
+ * front and back, share one kind of event loop and backends can be connected on the client's loop.
+ * UNIX domain sockets need epoll.
+ */
+public final class Transport {
+    private static final Logger LOG = Logger.getLogger(Transport.class.getName());
+
+    private final boolean epoll;
+
+    private Transport(boolean epoll) {
+        this.epoll = epoll;
+    }
+
+    /** Epoll when the native library loads, else NIO with a warning naming the reason. */
+    public static Transport detect() {
+        if (Epoll.isAvailable()) {
+            return new Transport(true);
+        }
+        LOG.warning(() -> "transport=nio reason=\"native epoll unavailable: " + Epoll.unavailabilityCause()
+                + "\" (UNIX sockets disabled)");
+        return new Transport(false);
+    }
+
+    /** NIO, for tests that exercise the fallback. */
+    public static Transport nio() {
+        return new Transport(false);
+    }
+
+    public boolean isEpoll() {
+        return epoll;
+    }
+
+    public String name() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    private IoHandlerFactory ioHandlerFactory() {
+        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    /** A group of {@code threads} event loops named {@code name-N}. */
+    public EventLoopGroup newGroup(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
+    }
+
+    /** Server channel factory for a TCP or UNIX listening address. */
+    public ChannelFactory<? extends ServerChannel> serverChannel(SocketAddress address) {
+        if (address instanceof DomainSocketAddress) {
+            requireEpoll(address);
+            return EpollServerDomainSocketChannel::new;
+        }
+        return epoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
+    }
+
+    /** Client channel factory for a TCP or UNIX backend address. */
+    public ChannelFactory<? extends Channel> clientChannel(SocketAddress address) {
+        if (address instanceof DomainSocketAddress) {
+            requireEpoll(address);
+            return EpollDomainSocketChannel::new;
+        }
+        return epoll ? EpollSocketChannel::new : NioSocketChannel::new;
+    }
+
+    private void requireEpoll(SocketAddress address) {
+        if (!epoll) {
+            throw new IllegalStateException("UNIX socket " + address + " needs the native epoll transport");
+        }
+    }
+}
