@@ -1,0 +1,105 @@
+package io.corerouter.launcher;
+
+import io.corerouter.core.config.CommandLine;
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.core.config.RouterConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/**
+ * {@code corerouter [OPTIONS] [config.ini]}: parses uWSGI-style options and ini files, starts the
+ * configured routers and runs until SIGINT/SIGTERM. With no arguments it runs the embedded default
+ * config ({@code default.ini} in this module's resources).
+ */
+public final class Main {
+    static final String DEFAULT_CONFIG = "default.ini";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status >= 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs the launcher; returns an exit status, or -1 after the routers stopped on a signal.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        OptionTable table = Options.table();
+        ParsedOptions options;
+        try {
+            options = CommandLine.parse(args.length == 0 ? defaultArgs() : args, table);
+        } catch (ConfigException e) {
+            err.println("corerouter: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("corerouter: cannot read the embedded default config: " + e.getMessage());
+            return 2;
+        }
+        if (options.flag("help")) {
+            out.print(table.renderHelp());
+            return 0;
+        }
+        if (options.flag("version")) {
+            out.println("corerouter " + Version.get());
+            return 0;
+        }
+        LogFormat.install(Boolean.getBoolean("corerouter.verbose"));
+        Logger log = Logger.getLogger(Main.class.getName());
+        options.warnings().forEach(log::warning);
+        RouterConfig config;
+        try {
+            config = RouterConfig.from(options);
+        } catch (ConfigException e) {
+            err.println("corerouter: " + e.getMessage());
+            return 2;
+        }
+        if (args.length == 0) {
+            log.info("no arguments: running the embedded default config (" + DEFAULT_CONFIG + ")");
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Corerouter corerouter = new Corerouter(config);
+        try {
+            corerouter.start();
+        } catch (Exception e) {
+            corerouter.close();
+            err.println("corerouter: start-up failed: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            corerouter.close();
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
+
+    /** Copies the embedded default config to a temporary file and points the parser at it. */
+    private static String[] defaultArgs() throws IOException {
+        try (InputStream in = Main.class.getResourceAsStream(DEFAULT_CONFIG)) {
+            if (in == null) {
+                throw new IOException(DEFAULT_CONFIG + " missing from the jar");
+            }
+            Path file = Files.createTempFile("corerouter-default", ".ini");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String[] {"--ini", file.toString()};
+        }
+    }
+}
