@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.CharsetUtil;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,10 +24,12 @@ import java.util.Map;
  *       quirk.</li>
  * </ul>
  *
- * <p>Nothing is allocated: each header is looked up among the vars already written (the vars block
- * is its own index), and a repeated header is merged by opening a gap in the buffer after the first
- * one's value. Requests have few headers and repeats are rare, so the quadratic lookup is cheaper
- * than any map.
+ * <p>Nothing is allocated for requests of up to {@value #MAX_INDEXED_HEADERS} headers: each header is
+ * looked up among the vars already written (the vars block is its own index), and a repeated header
+ * is merged by opening a gap in the buffer after the first one's value. That is quadratic in the
+ * number of headers, cheaper than any map for real requests. A head can hold thousands of tiny
+ * headers, though, so longer lists go through a map instead, to keep one request from stalling the
+ * event loop.
  */
 final class HeaderVars {
     private static final AsciiString HTTP_PREFIX = AsciiString.cached("HTTP_");
@@ -34,6 +37,9 @@ final class HeaderVars {
     private static final String CONTENT_LENGTH = "CONTENT_LENGTH";
     private static final String CONTENT_TYPE = "CONTENT_TYPE";
     private static final String HOST = "HOST";
+    private static final String HTTP_HOST = "HTTP_HOST";
+    /** Longest header list merged in place; past it a map bounds the cost. */
+    static final int MAX_INDEXED_HEADERS = 64;
 
     private HeaderVars() {
     }
@@ -46,6 +52,15 @@ final class HeaderVars {
      * @throws TooLongUwsgiPacketException if a name or a (merged) value is longer than 65535 bytes
      */
     static void write(HttpHeaders headers, ByteBuf out, boolean serverNameAsHttpHost) {
+        write(headers, out, serverNameAsHttpHost, MAX_INDEXED_HEADERS);
+    }
+
+    /** {@link #write(HttpHeaders, ByteBuf, boolean)} with the in-place limit as a parameter, for tests. */
+    static void write(HttpHeaders headers, ByteBuf out, boolean serverNameAsHttpHost, int maxIndexed) {
+        if (headers.size() > maxIndexed) {
+            writeMapped(headers, out, serverNameAsHttpHost);
+            return;
+        }
         final int first = out.writerIndex();
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
@@ -69,6 +84,40 @@ final class HeaderVars {
                 }
             }
         }
+    }
+
+    /** Same output as the in-place merge, for long header lists: allocates, but linear. */
+    private static void writeMapped(HttpHeaders headers, ByteBuf out, boolean serverNameAsHttpHost) {
+        Map<String, StringBuilder> vars = new LinkedHashMap<>();
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = it.next();
+            String name = varName(header.getKey());
+            StringBuilder value = vars.get(name);
+            if (value == null) {
+                vars.put(name, new StringBuilder(header.getValue()));
+            } else {
+                value.append(", ").append(header.getValue());
+            }
+        }
+        for (Map.Entry<String, StringBuilder> var : vars.entrySet()) {
+            if (serverNameAsHttpHost && var.getKey().equals(HTTP_HOST)) {
+                UwsgiVars.add(out, SERVER_NAME, var.getValue());
+            }
+            UwsgiVars.add(out, var.getKey(), var.getValue());
+        }
+    }
+
+    private static String varName(CharSequence name) {
+        boolean prefixed = !mangledEquals(name, CONTENT_LENGTH) && !mangledEquals(name, CONTENT_TYPE);
+        StringBuilder var = new StringBuilder(HTTP_PREFIX.length() + name.length());
+        if (prefixed) {
+            var.append(HTTP_PREFIX);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            var.append(mangle(name.charAt(i)));
+        }
+        return var.toString();
     }
 
     /** Whether {@code name} mangles to {@code mangled}, which is upper-case with '_' for '-'. */
@@ -182,15 +231,19 @@ final class HeaderVars {
     }
 
     /**
-     * Moves the bytes from {@code index} to the writer index {@code size} bytes up. Copies backwards
-     * byte by byte because the ranges overlap and {@link ByteBuf#setBytes(int, ByteBuf, int, int)}
-     * does not promise to handle that for every buffer type; merges are rare and the tail is short.
+     * Moves the bytes from {@code index} to the writer index {@code size} bytes up. The ranges
+     * overlap, which {@link ByteBuf#setBytes(int, ByteBuf, int, int)} does not promise to handle for
+     * every buffer type, so this copies backwards, each long read before it is written.
      */
     private static void openGap(ByteBuf out, int index, int size) {
         int end = out.writerIndex();
         out.ensureWritable(size);
         out.writerIndex(end + size);
-        for (int i = end - 1; i >= index; i--) {
+        int i = end;
+        for (; i - Long.BYTES >= index; i -= Long.BYTES) {
+            out.setLong(i - Long.BYTES + size, out.getLong(i - Long.BYTES));
+        }
+        for (i--; i >= index; i--) {
             out.setByte(i + size, out.getByte(i));
         }
     }

@@ -364,6 +364,26 @@ class HttpToUwsgiTest {
     }
 
     @Test
+    void aLongHeaderListIsMergedTheSameWay() {
+        HttpRequest request = get("/");
+        HttpHeaders headers = request.headers();
+        headers.add("X-Rep", "first");
+        for (int i = 0; i < 200; i++) {
+            headers.add("X-H" + i, "value-" + i);
+            headers.add(i % 2 == 0 ? "x-rep" : "X_REP", String.valueOf(i));
+        }
+        headers.add("Host", "h");
+        HttpToUwsgi translator = new HttpToUwsgi("80", "vm", true, List.of(), false);
+        List<UwsgiPacket.Var> vars = headerVars(translate(translator, request));
+        assertEquals(203, vars.size());
+        assertEquals("HTTP_X_REP", vars.get(0).key());
+        assertTrue(vars.get(0).value().startsWith("first, 0, 1, 2, "));
+        assertTrue(vars.get(0).value().endsWith(", 198, 199"));
+        assertEquals(new UwsgiPacket.Var("HTTP_X_H199", "value-199"), vars.get(200));
+        assertEquals(vars("SERVER_NAME", "h", "HTTP_HOST", "h"), vars.subList(201, 203));
+    }
+
+    @Test
     void oneTranslatorServesManyRequestsAlike() {
         HttpRequest request = decode("GET /a?b HTTP/1.1\r\nHost: h\r\nX: 1\r\nx: 2\r\n\r\n");
         UwsgiPacket first = translate(PLAIN, request);
