@@ -36,7 +36,8 @@ import java.util.Objects;
  *
  * <p>One instance is built per listener and shared by all its channels: it holds only immutable
  * configuration, with the vars that never change pre-encoded. Writing allocates nothing but the
- * header iterator and the decimal text of the port.
+ * header iterator and the decimal text of the port (and a map for requests of more than 64 headers,
+ * see {@code HeaderVars}).
  */
 public final class HttpToUwsgi {
     private static final AsciiString REQUEST_METHOD = AsciiString.cached("REQUEST_METHOD");
