@@ -1,0 +1,11 @@
+/**
+ * The HTTP router: HTTP/1.1 requests in, uwsgi packets out (spec §4).
+ *
+ * <p>Start reading from {@link io.corerouter.http.HttpToUwsgi}, which turns a decoded
+ * {@link io.netty.handler.codec.http.HttpRequest} into the uwsgi vars block in the exact order of
+ * spec §4.2. It uses {@link io.corerouter.http.PathInfoDecoder} for {@code PATH_INFO} (§4.3) and
+ * {@code HeaderVars} for the header vars (§4.1). {@link io.corerouter.http.RoutingKey} picks the key a
+ * request is routed by (§4.4) and rejects bad Host headers with a
+ * {@link io.corerouter.http.BadRequestException}.
+ */
+package io.corerouter.http;
