@@ -30,7 +30,9 @@ import java.util.List;
  * relays the body (the fastrouter, STYLE.md item 5) should rather remove this decoder once it has
  * the packet, {@code ctx.pipeline().remove(decoder)}, even from inside {@code channelRead} of that
  * packet: {@link ByteToMessageDecoder} then hands any bytes it had already received on as one
- * {@link ByteBuf}, and later reads skip the decoder altogether.
+ * {@link ByteBuf}, and later reads skip the decoder altogether. Those leftover bytes reach the next
+ * handler from inside the {@code remove} call, so fire or store the packet first and be ready for
+ * body bytes before removing.
  *
  * <p>Incomplete input waits: a header of fewer than 4 bytes or a partial vars block produce
  * nothing and the decoder keeps what it has (spec §8.1 item 5: the router waits until its timeout).
