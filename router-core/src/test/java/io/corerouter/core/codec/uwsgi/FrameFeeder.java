@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -47,7 +48,7 @@ final class FrameFeeder {
     /** Feeds {@code frame} one byte per read. */
     static void feedByteByByte(byte[] frame, Supplier<ChannelHandler[]> handlers, Consumer<Fed> check) {
         int[] ones = new int[frame.length];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         feed(frame, ones, "byte by byte", handlers, check);
     }
 

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -154,7 +155,7 @@ class UwsgiPacketDecoderTest {
         assertEquals((byte) 0xFF, frame[1]);
         assertEquals((byte) 0xFF, frame[2]);
         Supplier<ChannelHandler[]> decoder = decoder();
-        java.util.function.Consumer<Fed> check = fed -> {
+        Consumer<Fed> check = fed -> {
             UwsgiPacket packet = fed.single(UwsgiPacket.class);
             assertEquals(65535, packet.datasize());
             assertEquals(65530, packet.getBytes("K").readableBytes());
