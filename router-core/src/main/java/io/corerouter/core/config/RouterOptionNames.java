@@ -1,0 +1,114 @@
+package io.corerouter.core.config;
+
+import java.util.Objects;
+
+/**
+ * The names of the options every router kind has, derived from its prefix (spec §3.12): for kind
+ * {@code http}, {@code --http ADDR}, {@code --http-to}, {@code --http-timeout} and so on. One place
+ * registers them ({@link #registerCommon}) and {@link RouterOptions#from} reads them, so fastrouter,
+ * rawrouter and sslrouter get the same set from one call.
+ *
+ * @param kind the router prefix: {@code http}, {@code fastrouter}, {@code rawrouter}, {@code sslrouter}
+ */
+public record RouterOptionNames(String kind) {
+
+    public RouterOptionNames {
+        Objects.requireNonNull(kind, "kind");
+        if (kind.isEmpty()) {
+            throw new IllegalArgumentException("empty router kind");
+        }
+    }
+
+    /** {@code --R ADDR}: a listener (repeatable). */
+    public String listener() {
+        return kind;
+    }
+
+    /** {@code --R-processes N} (alias {@code --R-workers}): event-loop threads. */
+    public String processes() {
+        return kind + "-processes";
+    }
+
+    /** {@code --R-to ADDR}: a static node (repeatable). */
+    public String to() {
+        return kind + "-to";
+    }
+
+    /** {@code --R-fallback ADDR}: a fallback node (repeatable). */
+    public String fallback() {
+        return kind + "-fallback";
+    }
+
+    /** {@code --R-gracetime N}: seconds before a dead static node is retried. */
+    public String gracetime() {
+        return kind + "-gracetime";
+    }
+
+    /** {@code --R-timeout N}: idle timeout in seconds. */
+    public String timeout() {
+        return kind + "-timeout";
+    }
+
+    /** {@code --R-headers-timeout N}: registered by routers that read a request head (http). */
+    public String headersTimeout() {
+        return kind + "-headers-timeout";
+    }
+
+    /** {@code --R-connect-timeout N}: registered by routers with their own connect timeout (http). */
+    public String connectTimeout() {
+        return kind + "-connect-timeout";
+    }
+
+    /** {@code --R-quiet VALUE}: do not log failed node connections. */
+    public String quiet() {
+        return kind + "-quiet";
+    }
+
+    /** {@code --R-buffer-size N}: read buffer size in bytes. */
+    public String bufferSize() {
+        return kind + "-buffer-size";
+    }
+
+    /** {@code --R-harakiri N}: stuck event-loop timeout in seconds. */
+    public String harakiri() {
+        return kind + "-harakiri";
+    }
+
+    /** {@code --R-cheap}: cheap mode (spec §3.9). */
+    public String cheap() {
+        return kind + "-cheap";
+    }
+
+    /**
+     * Registers the options common to every router kind, in the order they are documented.
+     *
+     * @param group           the help section they are listed under ({@code HTTP router})
+     * @param listenerAliases other names of the listener option ({@code httprouter})
+     */
+    public void registerCommon(OptionTable table, String group, String... listenerAliases) {
+        table.register(OptionSpec.required(group, listener(), "ADDR", "",
+                        "listen on ADDR: host:port, :port (all interfaces), [v6]:port, a UNIX socket path or @abstract")
+                .withAliases(listenerAliases).asRepeatable());
+        table.register(OptionSpec.required(group, processes(), "N", "CPU cores",
+                        "number of event-loop threads (uWSGI: gateway processes)")
+                .withAliases(kind + "-workers"));
+        table.register(OptionSpec.required(group, to(), "ADDR", "",
+                        "forward to this uwsgi node: host:port, [v6]:port, a UNIX socket path or @abstract")
+                .asRepeatable());
+        table.register(OptionSpec.required(group, fallback(), "ADDR", "",
+                        "node tried, in order, when connecting to the chosen node fails")
+                .asRepeatable());
+        table.register(OptionSpec.required(group, gracetime(), "N", "30",
+                "seconds before a dead static node is tried again"));
+        table.register(OptionSpec.required(group, timeout(), "N", "60",
+                "idle timeout in seconds for client and node connections"));
+        table.register(OptionSpec.required(group, quiet(), "VALUE", "off",
+                "do not log failed connections to nodes (any value except false/off/no/0 turns it on)"));
+        table.register(OptionSpec.required(group, bufferSize(), "N", Integer.toString(RouterOptions.DEFAULT_BUFFER_SIZE),
+                "read buffer size in bytes (uWSGI: page size)"));
+        table.register(OptionSpec.required(group, harakiri(), "N", "0",
+                "gateway harakiri: seconds one event-loop round may take (0 = off)"));
+        table.register(OptionSpec.flag(group, cheap(),
+                "cheap mode: do not accept connections while no node is available"));
+    }
+}

@@ -1,0 +1,82 @@
+package io.corerouter.core.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The options every router kind has (spec §3.12), read from {@code --<kind>-*} options by
+ * {@link #from}.
+ *
+ * @param kind       the router prefix: {@code http}, {@code fastrouter}...
+ * @param listeners  {@code --R ADDR}, in order (their names are the socket names of stats and SERVER_PORT)
+ * @param to         {@code --R-to}: static nodes, in order
+ * @param fallback   {@code --R-fallback}: fallback nodes, in the order they are tried (spec §3.6)
+ * @param processes  {@code --R-processes}: event-loop threads; defaults to the CPU cores
+ *                   (deviations.md: uWSGI defaults to 1 process)
+ * @param timeouts   {@code --R-timeout} and, where registered, the head and connect timeouts
+ * @param gracetime  {@code --R-gracetime} (30 s): a dead static node is retried after this
+ * @param quiet      {@code --R-quiet}: do not log failed node connections
+ * @param bufferSize {@code --R-buffer-size} (4096, uWSGI's page size): read buffer size in bytes
+ * @param harakiri   {@code --R-harakiri}: stuck event-loop timeout, {@link Duration#ZERO} = off
+ * @param cheap      {@code --R-cheap}: cheap mode (spec §3.9)
+ */
+public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
+                            int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
+                            Duration harakiri, boolean cheap) {
+    /** uWSGI's buffer size default: the page size. */
+    public static final int DEFAULT_BUFFER_SIZE = 4096;
+    /** Largest accepted {@code --R-buffer-size}. */
+    public static final int MAX_BUFFER_SIZE = 1 << 20;
+    /** Default of {@code --R-gracetime}. */
+    public static final Duration DEFAULT_GRACETIME = Duration.ofSeconds(30);
+
+    public RouterOptions {
+        Objects.requireNonNull(kind, "kind");
+        listeners = List.copyOf(listeners);
+        to = List.copyOf(to);
+        fallback = List.copyOf(fallback);
+        if (processes < 1) {
+            throw new IllegalArgumentException(kind + "-processes: " + processes + " (expected: > 0)");
+        }
+        Objects.requireNonNull(timeouts, "timeouts");
+        requireNotNegative(kind + "-gracetime", gracetime);
+        if (bufferSize < 1 || bufferSize > MAX_BUFFER_SIZE) {
+            throw new IllegalArgumentException(kind + "-buffer-size: " + bufferSize
+                    + " (expected: " + OptionValues.range(1, MAX_BUFFER_SIZE) + ")");
+        }
+        requireNotNegative(kind + "-harakiri", harakiri);
+    }
+
+    /**
+     * Reads the common options of router {@code kind}.
+     *
+     * @throws ConfigException naming the first bad option: {@code http-timeout: -1 (expected: > 0)}
+     */
+    public static RouterOptions from(ParsedOptions options, String kind) throws ConfigException {
+        RouterOptionNames names = new RouterOptionNames(kind);
+        Duration idle = OptionValues.seconds(options, names.timeout(), Timeouts.DEFAULT_IDLE, 1);
+        Timeouts timeouts = new Timeouts(idle,
+                OptionValues.seconds(options, names.headersTimeout(), idle, 1),
+                OptionValues.seconds(options, names.connectTimeout(), idle, 1));
+        return new RouterOptions(kind,
+                OptionValues.endpoints(options, names.listener(), Endpoint::parseListener),
+                OptionValues.endpoints(options, names.to(), Endpoint::parseBackend),
+                OptionValues.endpoints(options, names.fallback(), Endpoint::parseBackend),
+                OptionValues.integer(options, names.processes(), Runtime.getRuntime().availableProcessors(),
+                        1, Integer.MAX_VALUE),
+                timeouts,
+                OptionValues.seconds(options, names.gracetime(), DEFAULT_GRACETIME, 0),
+                options.flag(names.quiet()),
+                OptionValues.integer(options, names.bufferSize(), DEFAULT_BUFFER_SIZE, 1, MAX_BUFFER_SIZE),
+                OptionValues.seconds(options, names.harakiri(), Duration.ZERO, 0),
+                options.flag(names.cheap()));
+    }
+
+    private static void requireNotNegative(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + ": " + d + " (expected: >= 0)");
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.corerouter.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RouterConfigTest {
+    @TempDir
+    Path dir;
+
+    private static HttpRouterConfig http(String... args) throws ConfigException {
+        return RouterConfig.parse(args).http().orElseThrow();
+    }
+
+    private static String error(String... args) {
+        return assertThrows(ConfigException.class, () -> RouterConfig.parse(args)).getMessage();
+    }
+
+    @Test
+    void defaults() throws Exception {
+        RouterConfig config = RouterConfig.parse("--http", "127.0.0.1:0");
+        assertEquals(2, config.offloadThreads());
+        assertTrue(config.warnings().isEmpty());
+        HttpRouterConfig http = config.http().orElseThrow();
+        RouterOptions common = http.common();
+        assertEquals("http", common.kind());
+        assertEquals(List.of(Endpoint.parseListener("127.0.0.1:0")), common.listeners());
+        assertEquals(List.of(), common.to());
+        assertEquals(List.of(), common.fallback());
+        assertEquals(Runtime.getRuntime().availableProcessors(), common.processes());
+        assertEquals(Timeouts.of(Duration.ofSeconds(60)), common.timeouts());
+        assertEquals(Duration.ofSeconds(30), common.gracetime());
+        assertFalse(common.quiet());
+        assertEquals(4096, common.bufferSize());
+        assertEquals(Duration.ZERO, common.harakiri());
+        assertFalse(common.cheap());
+        assertEquals(KeepAlive.DISABLED, http.keepAlive());
+        assertEquals(List.of(), http.vars());
+        assertEquals(0, http.modifier1());
+        assertEquals(0, http.modifier2());
+        assertFalse(http.serverNameAsHttpHost());
+        assertEquals(new Limits(65536, 65536, 1024), http.limits());
+    }
+
+    @Test
+    void noHttpListenerNoHttpRouter() throws Exception {
+        RouterConfig config = RouterConfig.parse("--offload-threads", "3");
+        assertTrue(config.http().isEmpty());
+        assertEquals(3, config.offloadThreads());
+        assertTrue(config.warnings().isEmpty());
+    }
+
+    @Test
+    void httpOptionsWithoutListenerWarn() throws Exception {
+        RouterConfig config = RouterConfig.parse("--http-to", "127.0.0.1:3031");
+        assertTrue(config.http().isEmpty());
+        assertEquals(List.of("http-* options given without --http: no HTTP router is started"), config.warnings());
+    }
+
+    @Test
+    void everyOptionIsRead() throws Exception {
+        HttpRouterConfig http = http("--http", ":8080", "--httprouter", "/tmp/r.sock", "--http-to", ":3031",
+                "--http-to", "@app", "--http-fallback", "[::1]:3032", "--http-processes", "3", "--http-timeout", "20",
+                "--http-gracetime", "0", "--http-quiet", "1", "--http-buffer-size", "8192", "--http-harakiri", "5",
+                "--http-cheap", "--http-modifier1", "255", "--http-modifier2", "7",
+                "--http-server-name-as-http-host", "yes", "--http-var", "A=1", "--http-var", "B=x=y");
+        RouterOptions c = http.common();
+        assertEquals(List.of(":8080", "/tmp/r.sock"), c.listeners().stream().map(Endpoint::name).toList());
+        assertEquals(List.of(":3031", "@app"), c.to().stream().map(Endpoint::name).toList());
+        assertEquals(List.of("[::1]:3032"), c.fallback().stream().map(Endpoint::name).toList());
+        assertEquals(3, c.processes());
+        assertEquals(Timeouts.of(Duration.ofSeconds(20)), c.timeouts());
+        assertEquals(Duration.ZERO, c.gracetime());
+        assertTrue(c.quiet());
+        assertEquals(8192, c.bufferSize());
+        assertEquals(Duration.ofSeconds(5), c.harakiri());
+        assertTrue(c.cheap());
+        assertEquals(255, http.modifier1());
+        assertEquals(7, http.modifier2());
+        assertTrue(http.serverNameAsHttpHost());
+        assertEquals(List.of(new UwsgiVar("A", "1"), new UwsgiVar("B", "x=y")), http.vars());
+        assertEquals(new Limits(131072, 131072, 1024), http.limits());
+    }
+
+    @Test
+    void headAndConnectTimeoutsDefaultToHttpTimeout() throws Exception {
+        assertEquals(Timeouts.of(Duration.ofSeconds(10)), http("--http", ":0", "--http-timeout", "10").common().timeouts());
+        assertEquals(new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(10)),
+                http("--http", ":0", "--http-timeout", "10", "--http-headers-timeout", "5").common().timeouts());
+        assertEquals(new Timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(3)),
+                http("--http", ":0", "--http-connect-timeout", "3").common().timeouts());
+    }
+
+    @Test
+    void processesDefaultToCpuCoresAndWorkersIsAnAlias() throws Exception {
+        assertEquals(Runtime.getRuntime().availableProcessors(), http("--http", ":0").common().processes());
+        assertEquals(5, http("--http", ":0", "--http-workers", "5").common().processes());
+    }
+
+    @ParameterizedTest(name = "--http-keepalive{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        // value    | http-timeout | enabled | idle
+        "\"\"       | 60           | false   | 0",   // not given
+        "(bare)     | 60           | true    | 60",
+        "(bare)     | 15           | true    | 15",
+        "=1         | 15           | true    | 15",
+        "=0         | 15           | false   | 0",   // uWSGI: keepalive = atoi("0") = off
+        "=5         | 60           | true    | 5",
+        "=2         | 60           | true    | 2",
+    })
+    void keepAlive(String form, int httpTimeout, boolean enabled, long idle) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--http", ":0", "--http-timeout", Integer.toString(httpTimeout)));
+        if (form.equals("(bare)")) {
+            args.add("--http-keepalive");
+        } else if (!form.isEmpty()) {
+            args.add("--http-keepalive" + form);
+        }
+        assertEquals(new KeepAlive(enabled, Duration.ofSeconds(idle)), http(args.toArray(String[]::new)).keepAlive());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "--http-timeout          | -1          | http-timeout: -1 (expected: > 0)",
+        "--http-timeout          | 0           | http-timeout: 0 (expected: > 0)",
+        "--http-timeout          | abc         | http-timeout: abc (expected: a number)",
+        "--http-timeout          | \"\"        | http-timeout: '' (expected: a number)",
+        "--http-timeout          | 60s         | http-timeout: 60s (expected: a number)",
+        "--http-timeout          | 99999999999 | http-timeout: 99999999999 (expected: > 0)",
+        "--http-timeout          | -99999999999999999999 | http-timeout: -99999999999999999999 (expected: > 0)",
+        "--http-headers-timeout  | 0           | http-headers-timeout: 0 (expected: > 0)",
+        "--http-connect-timeout  | x           | http-connect-timeout: x (expected: a number)",
+        "--http-gracetime        | -1          | http-gracetime: -1 (expected: >= 0)",
+        "--http-harakiri         | -5          | http-harakiri: -5 (expected: >= 0)",
+        "--http-processes        | 0           | http-processes: 0 (expected: > 0)",
+        "--http-workers          | -2          | http-processes: -2 (expected: > 0)",
+        "--http-buffer-size      | 0           | http-buffer-size: 0 (expected: 1-1048576)",
+        "--http-buffer-size      | 2000000     | http-buffer-size: 2000000 (expected: 1-1048576)",
+        "--http-modifier1        | 300         | http-modifier1: 300 (expected: 0-255)",
+        "--http-modifier1        | -1          | http-modifier1: -1 (expected: 0-255)",
+        "--http-modifier2        | 256         | http-modifier2: 256 (expected: 0-255)",
+        "--http-keepalive=x      | \"\"        | http-keepalive: x (expected: a number)",
+        "--http-keepalive=-1     | \"\"        | http-keepalive: -1 (expected: >= 0)",
+        "--offload-threads       | 0           | offload-threads: 0 (expected: > 0)",
+        "--http-to               | 127.0.0.1:0 | http-to: 127.0.0.1:0 (expected: port 1-65535)",
+        "--http-fallback         | ::1:3031    | http-fallback: ::1:3031 (expected: port 1-65535)",
+        "--httprouter            | 1.2.3.4:99999 | http: 1.2.3.4:99999 (expected: port 0-65535)",
+    })
+    void validationMessages(String option, String value, String message) {
+        List<String> args = new java.util.ArrayList<>(List.of("--http", ":0"));
+        args.add(option);
+        if (!option.contains("=")) {
+            args.add(value);
+        }
+        assertEquals(message, error(args.toArray(String[]::new)));
+    }
+
+    @Test
+    void validationMessageFromIniNamesFileAndLine() throws Exception {
+        Path ini = Files.writeString(dir.resolve("app.ini"), "[uwsgi]\nhttp = :0\nhttp-timeout = -1\n");
+        assertEquals("http-timeout: -1 (expected: > 0) [" + ini + ":3]", error(ini.toString()));
+    }
+
+    @Test
+    void httpVarWithoutEqualsIsIgnoredWithAWarning() throws Exception {
+        RouterConfig config = RouterConfig.parse("--http", ":0", "--http-var", "NOEQUALS", "--http-var", "=x",
+                "--http-var", "K=", "--http-var", "A=1");
+        assertEquals(List.of(new UwsgiVar("K", ""), new UwsgiVar("A", "1")), config.http().orElseThrow().vars());
+        assertEquals(List.of("http-var: ignoring 'NOEQUALS' (expected: KEY=VALUE)",
+                "http-var: ignoring '=x' (expected: KEY=VALUE)"), config.warnings());
+    }
+
+    @Test
+    void httpVarLongerThanAUwsgiFieldIsAnError() {
+        String message = error("--http", ":0", "--http-var", "A=" + "v".repeat(0x10000));
+        assertEquals("http-var: A: uwsgi var longer than 65535 bytes", message);
+    }
+
+    @Test
+    void booleanValueOptionsFollowUwsgiTruth() throws Exception {
+        assertFalse(http("--http", ":0", "--http-quiet", "off").common().quiet());
+        assertTrue(http("--http", ":0", "--http-quiet", "on").common().quiet());
+        assertFalse(http("--http", ":0", "--http-server-name-as-http-host", "0").serverNameAsHttpHost());
+        assertTrue(http("--http", ":0", "--http-server-name-as-http-host=1").serverNameAsHttpHost());
+    }
+
+    @Test
+    void headLimitIsSixteenBuffersWithAFloor() {
+        assertEquals(65536, Limits.forBufferSize(4096).maxHeadSize());
+        assertEquals(8192, Limits.forBufferSize(256).maxHeadSize());
+        assertEquals(16 << 20, Limits.forBufferSize(1 << 20).maxHeadSize());
+        assertEquals(Limits.forBufferSize(4096).maxHeadSize(), Limits.forBufferSize(4096).maxInitialLineLength());
+    }
+
+    @Test
+    void recordsCheckThemselves() {
+        Duration s = Duration.ofSeconds(1);
+        assertThrows(IllegalArgumentException.class, () -> new Timeouts(Duration.ZERO, s, s));
+        assertThrows(IllegalArgumentException.class, () -> new Timeouts(s, s, Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> new KeepAlive(true, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new KeepAlive(false, s));
+        assertThrows(IllegalArgumentException.class, () -> new Limits(100, 200, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Limits(100, 100, 0));
+        assertThrows(IllegalArgumentException.class, () -> new UwsgiVar("", "x"));
+        assertThrows(IllegalArgumentException.class, () -> new RouterConfig(java.util.Optional.empty(), 0, List.of()));
+        RouterOptions ok = new RouterOptions("http", List.of(), List.of(), List.of(), 1, Timeouts.of(s), s, false,
+                4096, Duration.ZERO, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HttpRouterConfig(ok,
+                KeepAlive.DISABLED, List.of(), 256, 0, false, Limits.forBufferSize(4096)));
+        assertEquals("http-modifier1: 256 (expected: 0-255)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RouterOptions("http", List.of(), List.of(), List.of(),
+                0, Timeouts.of(s), s, false, 4096, Duration.ZERO, false));
+        assertThrows(UnsupportedOperationException.class, () -> ok.listeners().add(Endpoint.parseListener(":1")));
+    }
+}
