@@ -17,7 +17,8 @@ jar="$root/launcher/target/corerouter.jar"
 work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # SIGINT: a uWSGI master reloads on SIGTERM but exits on SIGINT
+  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }

@@ -1,7 +1,7 @@
 package io.corerouter.bench;
 
 import io.corerouter.http.HttpToUwsgi;
-import io.corerouter.http.HttpVar;
+import io.corerouter.core.config.UwsgiVar;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -41,7 +41,7 @@ public class HttpToUwsgiBenchmark {
     @Setup
     public void setUp() {
         translator = new HttpToUwsgi("8080", "bench-host", false,
-                List.of(new HttpVar("UWSGI_SCHEME", "http")), false);
+                List.of(new UwsgiVar("UWSGI_SCHEME", "http")), false);
         request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                 "/static/app/./css/../js/main.bundle.js?v=3f2a9c&lang=en%2DUS");
         request.headers()

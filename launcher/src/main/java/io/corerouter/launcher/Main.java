@@ -36,7 +36,7 @@ public final class Main {
      * Runs the launcher; returns an exit status, or -1 after the routers stopped on a signal.
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        OptionTable table = Options.table();
+        OptionTable table = RouterConfig.optionTable();
         ParsedOptions options;
         try {
             options = CommandLine.parse(args.length == 0 ? defaultArgs() : args, table);
@@ -47,17 +47,17 @@ public final class Main {
             err.println("corerouter: cannot read the embedded default config: " + e.getMessage());
             return 2;
         }
-        if (options.flag("help")) {
+        if (options.flag(RouterConfig.HELP)) {
+            out.println("usage: corerouter [OPTIONS] [config.ini]   (no arguments: the embedded default config)");
             out.print(table.renderHelp());
             return 0;
         }
-        if (options.flag("version")) {
+        if (options.flag(RouterConfig.VERSION)) {
             out.println("corerouter " + Version.get());
             return 0;
         }
         LogFormat.install(Boolean.getBoolean("corerouter.verbose"));
         Logger log = Logger.getLogger(Main.class.getName());
-        options.warnings().forEach(log::warning);
         RouterConfig config;
         try {
             config = RouterConfig.from(options);
@@ -65,6 +65,7 @@ public final class Main {
             err.println("corerouter: " + e.getMessage());
             return 2;
         }
+        config.warnings().forEach(log::warning);
         if (args.length == 0) {
             log.info("no arguments: running the embedded default config (" + DEFAULT_CONFIG + ")");
         }

@@ -1,5 +1,8 @@
 package io.corerouter.http;
 
+import io.corerouter.core.config.UwsgiVar;
+import java.nio.charset.StandardCharsets;
+
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.netty.buffer.ByteBuf;
@@ -66,7 +69,7 @@ public final class HttpToUwsgi {
      * @throws TooLongUwsgiPacketException if one of the strings is longer than 65535 bytes
      */
     public HttpToUwsgi(String serverPort, String serverName, boolean serverNameAsHttpHost,
-                       List<HttpVar> extraVars, boolean https) {
+                       List<UwsgiVar> extraVars, boolean https) {
         Objects.requireNonNull(serverPort, "serverPort");
         Objects.requireNonNull(serverName, "serverName");
         this.serverNameAsHttpHost = serverNameAsHttpHost;
@@ -83,13 +86,19 @@ public final class HttpToUwsgi {
             }
             listenerVars = ByteBufUtil.getBytes(buf);
             buf.clear();
-            for (HttpVar var : extraVars) {
-                UwsgiVars.add(buf, var.key(), var.value());
+            for (UwsgiVar var : extraVars) {
+                // configured text goes out as UTF-8, the bytes uWSGI sends for a UTF-8 config file
+                UwsgiVars.add(buf, utf8(var.key()), utf8(var.value()));
             }
             this.extraVars = ByteBufUtil.getBytes(buf);
         } finally {
             buf.release();
         }
+    }
+
+    /** The UTF-8 bytes of {@code text} as one char per byte, the form {@link UwsgiVars#add} writes. */
+    private static String utf8(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     /**
