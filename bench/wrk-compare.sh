@@ -63,7 +63,7 @@ wait_port "$backend_port"; wait_port "$uwsgi_port"; wait_port "$ours_port"
 
 measure() { # name pid port -> prints "rps p99_ms cpu_us_per_req"
   local name=$1 pid=$2 port=$3
-  wrk -t2 -c"$connections" -d3s "http://127.0.0.1:$port/" >/dev/null   # warm-up (JIT, pools)
+  wrk -t2 -c"$connections" -d"${WARMUP:-10}s" "http://127.0.0.1:$port/" >/dev/null   # warm-up (JIT, pools)
   local before after out
   before=$(cpu_ticks "$pid")
   out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/")
