@@ -11,6 +11,7 @@ import io.corerouter.core.server.RouterServer;
 import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,10 +66,18 @@ public final class HttpRouter implements AutoCloseable {
         HttpRouterContext context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName);
         server = new RouterServer("http router", transport, group);
         for (Endpoint listener : config.common().listeners()) {
-            HttpToUwsgi translator = new HttpToUwsgi(listener.serverPort(), serverName,
-                    config.serverNameAsHttpHost(), config.vars(), false);
-            server.bind(listener.name(), listener.toSocketAddress(), new HttpRouterInitializer(context, translator));
+            HttpRouterInitializer initializer = new HttpRouterInitializer(context, translator(listener.serverPort()));
+            Channel bound = server.bind(listener.name(), listener.toSocketAddress(), initializer);
+            if (listener.kind() == Endpoint.Kind.TCP && listener.port() == 0
+                    && bound.localAddress() instanceof InetSocketAddress actual) {
+                // port 0 asks the kernel for one: SERVER_PORT tells the port really bound
+                initializer.translator(translator(Integer.toString(actual.getPort())));
+            }
         }
+    }
+
+    private HttpToUwsgi translator(String serverPort) {
+        return new HttpToUwsgi(serverPort, serverName, config.serverNameAsHttpHost(), config.vars(), false);
     }
 
     private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {

@@ -14,10 +14,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     private final HttpRouterContext router;
-    private final HttpToUwsgi translator;
+    private volatile HttpToUwsgi translator;
 
     HttpRouterInitializer(HttpRouterContext router, HttpToUwsgi translator) {
         this.router = router;
+        this.translator = translator;
+    }
+
+    /** Replaces the translator once the real port of a listener configured with port 0 is known. */
+    void translator(HttpToUwsgi translator) {
         this.translator = translator;
     }
 

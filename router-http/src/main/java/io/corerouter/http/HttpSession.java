@@ -328,10 +328,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         failed.release();
         if (!router.quiet()) {
             log(Level.WARNING, "unable to connect() to node \"" + failed.name() + "\" (" + selector.retries()
-                    + " retries): " + cause.getMessage() + "; marking it as failed");
+                    + " retries): " + Exceptions.describe(cause) + "; marking it as failed");
         }
         retryOrFail(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
-                + failed.name() + ": " + cause.getMessage() + ")", true));
+                + failed.name() + ": " + Exceptions.describe(cause) + ")", true));
     }
 
     private void retryOrFail(RouterException failure) {
