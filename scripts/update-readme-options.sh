@@ -18,8 +18,8 @@ python3 - "$table" <<'PY'
 import re, sys
 table = sys.argv[1].rstrip("\n")
 readme = open("README.md").read()
-new = re.sub(r"(<!-- options:begin -->\n).*?(\n<!-- options:end -->)",
-             lambda m: m.group(1) + table + m.group(2), readme, flags=re.S)
+new = re.sub(r"(<!-- options:begin -->\n).*?(<!-- options:end -->)",
+             lambda m: m.group(1) + table + "\n" + m.group(2), readme, flags=re.S)
 open("README.md", "w").write(new)
 PY
 echo "README.md option table updated"

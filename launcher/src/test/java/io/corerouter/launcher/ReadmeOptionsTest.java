@@ -15,10 +15,11 @@ class ReadmeOptionsTest {
     void readmeListsEverySupportedOptionWithItsDefault() throws Exception {
         Path readme = Path.of("..", "README.md");
         String text = Files.readString(readme, StandardCharsets.UTF_8);
-        int begin = text.indexOf("<!-- options:begin -->\n");
-        int end = text.indexOf("\n<!-- options:end -->");
+        String open = "<!-- options:begin -->";
+        int begin = text.indexOf(open);
+        int end = text.indexOf("<!-- options:end -->", Math.max(begin, 0));
         assertTrue(begin >= 0 && end > begin, "README.md has no options:begin/end markers");
-        String documented = text.substring(begin + "<!-- options:begin -->\n".length(), end);
+        String documented = text.substring(begin + open.length(), end);
         assertEquals(RouterConfig.optionTable().renderMarkdown().strip(), documented.strip(),
                 "README option table is stale: run scripts/update-readme-options.sh");
     }
