@@ -1,6 +1,7 @@
 package io.corerouter.ssl;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.CorerouterNativeAccess;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSslServerContext;
 import io.netty.handler.ssl.SslContext;
@@ -83,7 +84,7 @@ final class TlsContextFactory {
     }
 
     private void configureNative(ContextSpec spec, OpenSslServerContext context, TicketKeys ticketKeys) throws Exception {
-        long ctx = context.sslCtxPointer();
+        long ctx = CorerouterNativeAccess.tcnContext(context); // tcnative's handle, not the SSL_CTX*
         if (spec.files().ciphers().isPresent()) {
             String ciphers = spec.files().ciphers().get();
             if (!SSLContext.setCipherSuite(ctx, ciphers, false)) {
