@@ -112,11 +112,6 @@ final class TlsContextFactory {
         }
     }
 
-    /** Session ticket resumptions the context has seen (BoringSSL only, else 0). */
-    static long ticketResumes(SslContext context) {
-        return context instanceof OpenSslServerContext openSsl ? openSsl.stats().ticketKeyResume() : 0;
-    }
-
     /** The id context as bytes; names longer than OpenSSL's 32-byte limit are hashed to 32 bytes. */
     static byte[] sessionIdContext(String name) throws GeneralSecurityException {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);

@@ -35,7 +35,7 @@ final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
             if (done.isSuccess()) {
                 SslHandler ssl = ctx.pipeline().get(SslHandler.class);
                 ctx.channel().attr(TlsConnection.KEY).set(new TlsConnection(sniName, peerCertificate(ssl)));
-                counters.handshake(ssl.engine().getSession());
+                counters.handshake(ssl.engine());
                 ctx.fireUserEventTriggered(evt);
                 ctx.pipeline().remove(this);
                 return;

@@ -173,13 +173,10 @@ public final class TlsService implements AutoCloseable {
 
     /** The TLS counters now. */
     public TlsStats stats() {
-        long resumes = 0;
-        for (ReloadableContext context : live) {
-            resumes += TlsContextFactory.ticketResumes(context.context());
-        }
         TicketKeys keys = keyRing.current();
         return new TlsStats(engine.description(), sessionCache == null ? null : sessionCache.stats(), live.size(),
-                counters.handshakes(), counters.failedHandshakes(), resumes, keys == null ? 0 : keys.size());
+                counters.handshakes(), counters.failedHandshakes(), counters.resumedHandshakes(),
+                keys == null ? 0 : keys.size());
     }
 
     /**

@@ -8,11 +8,11 @@ package io.corerouter.ssl;
  * @param contexts      server contexts alive (default, SNI, directory and subscription ones)
  * @param handshakes    handshakes completed since start (full and resumed)
  * @param failedHandshakes handshakes that failed (bad client, no shared cipher, missing client certificate)
- * @param ticketResumes handshakes resumed from a session ticket, summed over the live contexts
+ * @param resumedHandshakes handshakes that resumed a session, by session id or ticket (BoringSSL only)
  * @param ticketKeys    keys in the ring from {@code --ssl-ticket-keys}, 0 without the option
  */
 public record TlsStats(String engine, SessionCache sessionCache, int contexts, long handshakes, long failedHandshakes,
-                       long ticketResumes, int ticketKeys) {
+                       long resumedHandshakes, int ticketKeys) {
 
     /**
      * The shared session cache.
