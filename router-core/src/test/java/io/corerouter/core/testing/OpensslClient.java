@@ -87,9 +87,12 @@ public final class OpensslClient {
 
     /** What one s_client run showed. */
     public record Result(Commands.Result raw) {
-        /** True when the handshake completed (a cipher was negotiated). */
+        /**
+         * True when the handshake completed and the connection ended cleanly (s_client prints a cipher
+         * even when the server rejects the client's Finished, but then exits with 1).
+         */
         public boolean handshakeOk() {
-            return raw.stdout().contains("Cipher is ") && !raw.stdout().contains("Cipher is (NONE)");
+            return raw.exit() == 0 && raw.stdout().contains("Cipher is ") && !raw.stdout().contains("Cipher is (NONE)");
         }
 
         /** True when the session was resumed. */
