@@ -6,9 +6,13 @@ import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.HttpRouterConfig;
+import io.corerouter.core.config.HttpsConfig;
+import io.corerouter.core.config.TlsListener;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.RouterServer;
 import io.corerouter.core.transport.Transport;
+import io.corerouter.ssl.TlsFront;
+import io.corerouter.ssl.TlsService;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.net.SocketAddress;
@@ -19,7 +23,8 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP router (spec §4): binds every {@code --http} listener on its own event-loop group and
- * routes each request to a backend chosen by the active mapper.
+ * routes each request to a backend chosen by the active mapper. {@code --https} listeners run the
+ * same pipeline behind TLS (spec §5), {@code --http-to-https} listeners answer with a redirect (§4.12).
  *
  * <p>Mapper precedence (spec §3.4): a mapper given by the caller (the subscription table), else the
  * static {@code --http-to} nodes, else none (every request is answered 503).
@@ -28,6 +33,8 @@ public final class HttpRouter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpRouter.class.getName());
 
     private final HttpRouterConfig config;
+    private final HttpsConfig https;
+    private final TlsService tls;
     private final Transport transport;
     private final KeyMapper externalMapper;
     private final String serverName;
@@ -39,6 +46,22 @@ public final class HttpRouter implements AutoCloseable {
      * @param externalMapper the mapper that overrides static nodes (subscriptions), or null
      */
     public HttpRouter(HttpRouterConfig config, Transport transport, KeyMapper externalMapper, String serverName) {
+        this(config, HttpsConfig.NONE, null, transport, externalMapper, serverName);
+    }
+
+    /**
+     * An HTTP router with {@code --https} and {@code --http-to-https} listeners too (spec §5, §4.12).
+     *
+     * @param https the TLS and redirect listeners
+     * @param tls   the process's TLS service; required when {@code https} has TLS listeners
+     */
+    public HttpRouter(HttpRouterConfig config, HttpsConfig https, TlsService tls, Transport transport,
+                      KeyMapper externalMapper, String serverName) {
+        if (!https.listeners().isEmpty() && tls == null) {
+            throw new IllegalArgumentException("https listeners need a TlsService");
+        }
+        this.https = https;
+        this.tls = tls;
         this.config = config;
         this.transport = transport;
         this.externalMapper = externalMapper;
@@ -68,6 +91,17 @@ public final class HttpRouter implements AutoCloseable {
             HttpToUwsgi translator = new HttpToUwsgi(listener.serverPort(), serverName,
                     config.serverNameAsHttpHost(), config.vars(), false);
             server.bind(listener.name(), listener.toSocketAddress(), new HttpRouterInitializer(context, translator));
+        }
+        for (TlsListener listener : https.listeners()) {
+            Endpoint endpoint = listener.endpoint();
+            TlsFront front = tls.front(HttpRouterConfig.KIND, listener, https.sessionContext());
+            HttpToUwsgi translator = new HttpToUwsgi(endpoint.serverPort(), serverName,
+                    config.serverNameAsHttpHost(), config.vars(), true, https.exportCert());
+            server.bind(endpoint.name(), endpoint.toSocketAddress(), new HttpRouterInitializer(context, translator, front));
+        }
+        for (HttpsConfig.Redirect redirect : https.redirects()) {
+            server.bind(redirect.endpoint().name(), redirect.endpoint().toSocketAddress(),
+                    new HttpsRedirectInitializer(context, redirect.httpsPort()));
         }
     }
 
