@@ -137,7 +137,7 @@ final class SslRouterSession extends ChannelInboundHandlerAdapter {
         failed.release();
         if (!router.config().common().quiet()) {
             log(Level.WARNING, "unable to connect() to node \"" + failed.name() + "\" (" + selector.retries()
-                    + " retries): " + cause.getMessage() + "; marking it as failed");
+                    + " retries): " + cause + "; marking it as failed");
         }
         BackendNode next = selector.retry(key, false);
         if (next == null) {
