@@ -24,8 +24,11 @@ jar="$root/launcher/target/corerouter.jar"
 
 work="$(mktemp -d /tmp/corerouter-tls-bench.XXXXXX)"
 pids=()
+java_pid=""
 cleanup() {
+  # uWSGI masters exit on SIGINT (SIGTERM reloads them); the JVM of a background job ignores SIGINT
   for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  [ -n "$java_pid" ] && kill -TERM "$java_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -58,7 +61,7 @@ pids+=($!)
 java -jar "$jar" --https "127.0.0.1:$ours_port,$work/server.crt,$work/server.key" \
   --http-to "127.0.0.1:$backend_port" --http-keepalive --http-processes "${COREROUTER_PROCESSES:-$procs}" \
   >"$work/corerouter.log" 2>&1 &
-pids+=($!)
+java_pid=$!
 wait_tls "$uwsgi_port"; wait_tls "$ours_port"
 
 # handshakes/s: CLIENTS parallel s_time runs; each prints "N connections in T real seconds"
