@@ -87,7 +87,7 @@ class CertificateRotationTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             socket.close();
         }
     }

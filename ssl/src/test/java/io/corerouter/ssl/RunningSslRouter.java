@@ -49,7 +49,7 @@ public final class RunningSslRouter implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (router != null) {
             router.close();
         }
@@ -57,6 +57,10 @@ public final class RunningSslRouter implements AutoCloseable {
             tls.close();
         }
         offload.shutdownNow();
-        offload.awaitTermination(10, TimeUnit.SECONDS);
+        try {
+            offload.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -117,11 +117,11 @@ class SslRouterTest {
     void inFrontOfUwsgiHttpSocket() throws Exception {
         Path app = UwsgiProcess.writeEchoApp(dir);
         Path socket = dir.resolve("web.sock");
-        try (UwsgiProcess ignored = UwsgiProcess.start(dir, "web-plain", List.of("--plugin", "python3",
+        UwsgiProcess web = UwsgiProcess.start(dir, "web-plain", List.of("--plugin", "python3",
                 "--wsgi-file", app.toString(), "--need-app", "--disable-logging", "--die-on-term",
                 "--http-socket", socket.toString()));
-             RunningSslRouter router = RunningSslRouter.start("--sslrouter", listener(server),
-                     "--sslrouter-to", socket.toString())) {
+        try (RunningSslRouter router = RunningSslRouter.start("--sslrouter", listener(server),
+                "--sslrouter-to", socket.toString())) {
             Commands.Result curl = Commands.run(List.of("curl", "-sS", "--cacert", pki.ca().cert().toString(),
                     "--resolve", "ssl.example:" + router.port() + ":127.0.0.1",
                     "-d", "hello=world", "https://ssl.example:" + router.port() + "/path?q=1"), "");
@@ -131,6 +131,8 @@ class SslRouterTest {
             assertTrue(curl.stdout().contains("\"body_len\": 11"), curl::all);
             // plaintext relay: uWSGI sees no HTTPS var, the sslrouter passes no vars at all
             assertFalse(curl.stdout().contains("\"HTTPS\""), curl::all);
+        } finally {
+            web.close();
         }
     }
 
