@@ -4,6 +4,8 @@ import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.server.Hostname;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.http.HttpRouter;
+import io.corerouter.ssl.TlsService;
+import io.corerouter.ssl.router.SslRouter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +24,9 @@ public final class Corerouter implements AutoCloseable {
     private final RouterConfig config;
     private final List<AutoCloseable> running = new ArrayList<>();
     private ExecutorService offload;
+    private TlsService tls;
     private HttpRouter http;
+    private SslRouter sslrouter;
 
     public Corerouter(RouterConfig config) {
         this.config = config;
@@ -33,12 +37,21 @@ public final class Corerouter implements AutoCloseable {
         offload = newOffloadPool(config.offloadThreads());
         running.add(offload::shutdownNow);
         String hostname = Hostname.get();
+        if (config.usesTls()) {
+            tls = TlsService.start(config.tls(), offload);
+            running.add(tls);
+        }
         if (config.http().isPresent()) {
-            http = new HttpRouter(config.http().get(), transport, null, hostname);
+            http = new HttpRouter(config.http().get(), config.https(), tls, transport, null, hostname);
             running.add(http);
             http.start();
         }
-        if (running.size() == 1) {
+        if (config.sslrouter().isPresent()) {
+            sslrouter = new SslRouter(config.sslrouter().get(), transport, tls, null);
+            running.add(sslrouter);
+            sslrouter.start();
+        }
+        if (http == null && sslrouter == null) {
             LOG.warning("no router configured (give --http ADDR): nothing to serve");
         }
     }
@@ -46,6 +59,16 @@ public final class Corerouter implements AutoCloseable {
     /** The HTTP router, when configured (tests read its bound ports). */
     public HttpRouter http() {
         return http;
+    }
+
+    /** The sslrouter, when configured. */
+    public SslRouter sslrouter() {
+        return sslrouter;
+    }
+
+    /** The TLS service (contexts, SNI, sessions), when a TLS listener is configured. */
+    public TlsService tls() {
+        return tls;
     }
 
     private static ExecutorService newOffloadPool(int threads) {

@@ -6,9 +6,13 @@ import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.HttpRouterConfig;
+import io.corerouter.core.config.HttpsConfig;
+import io.corerouter.core.config.TlsListener;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.RouterServer;
 import io.corerouter.core.transport.Transport;
+import io.corerouter.ssl.TlsFront;
+import io.corerouter.ssl.TlsService;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -20,7 +24,8 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP router (spec §4): binds every {@code --http} listener on its own event-loop group and
- * routes each request to a backend chosen by the active mapper.
+ * routes each request to a backend chosen by the active mapper. {@code --https} listeners run the
+ * same pipeline behind TLS (spec §5), {@code --http-to-https} listeners answer with a redirect (§4.12).
  *
  * <p>Mapper precedence (spec §3.4): a mapper given by the caller (the subscription table), else the
  * static {@code --http-to} nodes, else none (every request is answered 503).
@@ -29,6 +34,8 @@ public final class HttpRouter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpRouter.class.getName());
 
     private final HttpRouterConfig config;
+    private final HttpsConfig https;
+    private final TlsService tls;
     private final Transport transport;
     private final KeyMapper externalMapper;
     private final String serverName;
@@ -40,6 +47,22 @@ public final class HttpRouter implements AutoCloseable {
      * @param externalMapper the mapper that overrides static nodes (subscriptions), or null
      */
     public HttpRouter(HttpRouterConfig config, Transport transport, KeyMapper externalMapper, String serverName) {
+        this(config, HttpsConfig.NONE, null, transport, externalMapper, serverName);
+    }
+
+    /**
+     * An HTTP router with {@code --https} and {@code --http-to-https} listeners too (spec §5, §4.12).
+     *
+     * @param https the TLS and redirect listeners
+     * @param tls   the process's TLS service; required when {@code https} has TLS listeners
+     */
+    public HttpRouter(HttpRouterConfig config, HttpsConfig https, TlsService tls, Transport transport,
+                      KeyMapper externalMapper, String serverName) {
+        if (!https.listeners().isEmpty() && tls == null) {
+            throw new IllegalArgumentException("https listeners need a TlsService");
+        }
+        this.https = https;
+        this.tls = tls;
         this.config = config;
         this.transport = transport;
         this.externalMapper = externalMapper;
@@ -66,18 +89,35 @@ public final class HttpRouter implements AutoCloseable {
         HttpRouterContext context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName);
         server = new RouterServer("http router", transport, group);
         for (Endpoint listener : config.common().listeners()) {
-            HttpRouterInitializer initializer = new HttpRouterInitializer(context, translator(listener.serverPort()));
-            Channel bound = server.bind(listener.name(), listener.toSocketAddress(), initializer);
-            if (listener.kind() == Endpoint.Kind.TCP && listener.port() == 0
-                    && bound.localAddress() instanceof InetSocketAddress actual) {
-                // port 0 asks the kernel for one: SERVER_PORT tells the port really bound
-                initializer.translator(translator(Integer.toString(actual.getPort())));
-            }
+            bindHttp(server, context, listener, null);
+        }
+        for (TlsListener listener : https.listeners()) {
+            bindHttp(server, context, listener.endpoint(),
+                    tls.front(HttpRouterConfig.KIND, listener, https.sessionContext()));
+        }
+        for (HttpsConfig.Redirect redirect : https.redirects()) {
+            server.bind(redirect.endpoint().name(), redirect.endpoint().toSocketAddress(),
+                    new HttpsRedirectInitializer(context, redirect.httpsPort()));
         }
     }
 
-    private HttpToUwsgi translator(String serverPort) {
-        return new HttpToUwsgi(serverPort, serverName, config.serverNameAsHttpHost(), config.vars(), false);
+    /** Binds one http (front null) or https listener. */
+    private void bindHttp(RouterServer server, HttpRouterContext context, Endpoint endpoint, TlsFront front)
+            throws Exception {
+        boolean secure = front != null;
+        HttpRouterInitializer initializer =
+                new HttpRouterInitializer(context, translator(endpoint.serverPort(), secure), front);
+        Channel bound = server.bind(endpoint.name(), endpoint.toSocketAddress(), initializer);
+        if (endpoint.kind() == Endpoint.Kind.TCP && endpoint.port() == 0
+                && bound.localAddress() instanceof InetSocketAddress actual) {
+            // port 0 asks the kernel for one: SERVER_PORT tells the port really bound
+            initializer.translator(translator(Integer.toString(actual.getPort()), secure));
+        }
+    }
+
+    private HttpToUwsgi translator(String serverPort, boolean secure) {
+        return new HttpToUwsgi(serverPort, serverName, config.serverNameAsHttpHost(), config.vars(), secure,
+                secure && https.exportCert());
     }
 
     private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {

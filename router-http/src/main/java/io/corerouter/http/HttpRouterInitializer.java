@@ -1,6 +1,7 @@
 package io.corerouter.http;
 
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.ssl.TlsFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -9,16 +10,24 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP listener, read top to bottom: idle timeout, HTTP/1.1 codec, session.
- * One initializer per listener, because SERVER_PORT (inside the translator) is per listener.
+ * The pipeline of one HTTP listener, read top to bottom: idle timeout, TLS (https listeners), HTTP/1.1
+ * codec, session. One initializer per listener, because SERVER_PORT (inside the translator) is per
+ * listener.
  */
 final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     private final HttpRouterContext router;
     private volatile HttpToUwsgi translator;
+    private final TlsFront tls;
 
     HttpRouterInitializer(HttpRouterContext router, HttpToUwsgi translator) {
+        this(router, translator, null);
+    }
+
+    /** @param tls the TLS front of an https listener, or null for plain HTTP */
+    HttpRouterInitializer(HttpRouterContext router, HttpToUwsgi translator, TlsFront tls) {
         this.router = router;
         this.translator = translator;
+        this.tls = tls;
     }
 
     /** Replaces the translator once the real port of a listener configured with port 0 is known. */
@@ -30,6 +39,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
         addTimeouts(pipeline);
+        addTls(pipeline);
         addCodec(pipeline);
         addRouter(pipeline);
     }
@@ -39,6 +49,13 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         // client included) resets it
         long idleNanos = router.config().common().timeouts().idle().toNanos();
         pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+    }
+
+    private void addTls(ChannelPipeline pipeline) {
+        if (tls != null) {
+            // the head timeout (armed when the connection opens) covers the handshake as well
+            tls.addTo(pipeline, router.headersTimeoutNanos() / 1_000_000);
+        }
     }
 
     private void addCodec(ChannelPipeline pipeline) {

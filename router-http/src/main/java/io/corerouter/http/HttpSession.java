@@ -7,6 +7,7 @@ import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -152,15 +153,16 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         long contentLength = HttpUtil.getContentLength(request, 0L);
         replayable = contentLength == 0 && isIdempotent(request.method());
         keepAlive = router.keepAliveEnabled() && isPersistent(request);
+        TlsConnection tls = TlsConnection.of(ctx.channel()); // null on plain listeners
         try {
-            key = RoutingKey.of(request.headers(), null, router.serverName());
+            key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
         } catch (BadRequestException e) {
             fail(new RouterException(ErrorKind.BAD_REQUEST, e.getMessage()));
             return;
         }
         ByteBuf out = ctx.alloc().directBuffer(1024);
         try {
-            translator.write(request, remoteAddr, remotePort, out, router.modifier1(), router.modifier2());
+            translator.write(request, remoteAddr, remotePort, tls, out, router.modifier1(), router.modifier2());
         } catch (TooLongUwsgiPacketException e) {
             out.release();
             fail(new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")"));

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
+import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -26,6 +27,7 @@ import java.util.Objects;
  *  SERVER_NAME                               the host name, unless serverNameAsHttpHost
  *  SERVER_PORT, UWSGI_ROUTER=http
  *  HTTPS=on                                  on an https listener
+ *  HTTPS_CLIENT_CERTIFICATE, HTTPS_DN, HTTPS_CC  with a client certificate (§5.2)
  *  REMOTE_ADDR, REMOTE_PORT
  *  header vars                               (§4.1; with serverNameAsHttpHost, SERVER_NAME=&lt;Host&gt;
  *                                            right before HTTP_HOST)
@@ -35,7 +37,8 @@ import java.util.Objects;
  * <p>{@code REQUEST_URI} and {@code QUERY_STRING} are the raw target text, {@code PATH_INFO} is
  * decoded by {@link PathInfoDecoder}, {@code SERVER_PROTOCOL} is the version text as the client sent
  * it. {@code REMOTE_PORT} is in host order; uWSGI sends it byte-swapped (deviations.md, "Correct
- * values"). The TLS client-certificate vars of §4.2 row 9 are not written here.
+ * values"). On TLS connections the client-certificate vars of §4.2 row 9 follow {@code HTTPS=on}
+ * (written from the connection's {@link TlsConnection}).
  *
  * <p>One instance is built per listener and shared by all its channels: it holds only immutable
  * configuration, with the vars that never change pre-encoded. Writing allocates nothing but the
@@ -52,6 +55,8 @@ public final class HttpToUwsgi {
     private static final AsciiString REMOTE_PORT = AsciiString.cached("REMOTE_PORT");
 
     private final boolean serverNameAsHttpHost;
+    /** {@code --https-export-cert}: HTTPS_CC with the client certificate's PEM. */
+    private final boolean exportCert;
     /** SCRIPT_NAME to HTTPS (§4.2 rows 4-8): the same for every request on the listener. */
     private final byte[] listenerVars;
     /** The --http-var entries (§4.2 row 12). */
@@ -70,7 +75,18 @@ public final class HttpToUwsgi {
      */
     public HttpToUwsgi(String serverPort, String serverName, boolean serverNameAsHttpHost,
                        List<UwsgiVar> extraVars, boolean https) {
+        this(serverPort, serverName, serverNameAsHttpHost, extraVars, https, false);
+    }
+
+    /**
+     * As above, for an https listener that may also export client certificates.
+     *
+     * @param exportCert {@code --https-export-cert}: send the client certificate's PEM as {@code HTTPS_CC}
+     */
+    public HttpToUwsgi(String serverPort, String serverName, boolean serverNameAsHttpHost,
+                       List<UwsgiVar> extraVars, boolean https, boolean exportCert) {
         Objects.requireNonNull(serverPort, "serverPort");
+        this.exportCert = exportCert;
         Objects.requireNonNull(serverName, "serverName");
         this.serverNameAsHttpHost = serverNameAsHttpHost;
         ByteBuf buf = Unpooled.buffer();
@@ -117,6 +133,17 @@ public final class HttpToUwsgi {
      */
     public int write(HttpRequest request, String remoteAddr, int remotePort, ByteBuf out,
                      int modifier1, int modifier2) {
+        return write(request, remoteAddr, remotePort, null, out, modifier1, modifier2);
+    }
+
+    /**
+     * As above, on a TLS connection: the client-certificate vars of §4.2 row 9
+     * ({@code HTTPS_CLIENT_CERTIFICATE}, {@code HTTPS_DN}, {@code HTTPS_CC}, spec §5.2) follow {@code HTTPS=on}.
+     *
+     * @param tls the connection's handshake facts, or null on a plain connection
+     */
+    public int write(HttpRequest request, String remoteAddr, int remotePort, TlsConnection tls, ByteBuf out,
+                     int modifier1, int modifier2) {
         final int start = out.writerIndex();
         try {
             int header = UwsgiVars.beginPacket(out);
@@ -134,6 +161,9 @@ public final class HttpToUwsgi {
             }
             UwsgiVars.add(out, SERVER_PROTOCOL, request.protocolVersion().text());
             out.writeBytes(listenerVars);
+            if (tls != null) {
+                out.writeBytes(tls.httpsVars(exportCert));
+            }
             UwsgiVars.add(out, REMOTE_ADDR, remoteAddr);
             if (remotePort >= 0) {
                 UwsgiVars.addNumber(out, REMOTE_PORT, remotePort);

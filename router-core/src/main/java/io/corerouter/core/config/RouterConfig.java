@@ -16,11 +16,16 @@ import java.util.Optional;
  * config.warnings().forEach(log::warn);
  * }</pre>
  *
- * @param http           the HTTP router, present when at least one {@code --http} was given
+ * @param http           the HTTP router, present when at least one {@code --http}, {@code --https} or
+ *                       {@code --http-to-https} was given
+ * @param https          the HTTP router's TLS and redirect listeners ({@link HttpsConfig#NONE} without)
+ * @param sslrouter      the sslrouter, present when at least one {@code --sslrouter} was given
+ * @param tls            TLS settings shared by every TLS listener (SNI, sessions, ticket keys)
  * @param offloadThreads {@code --offload-threads} (2): threads for blocking work kept off the event loops
  * @param warnings       what was ignored while reading and checking, one line each, for the caller to log
  */
-public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
+public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, Optional<SslRouterConfig> sslrouter,
+                           TlsConfig tls, int offloadThreads, List<String> warnings) {
     public static final String INI = CommandLine.INI_OPTION;
     public static final String HELP = "help";
     public static final String VERSION = "version";
@@ -31,10 +36,23 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
 
     public RouterConfig {
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(https, "https");
+        Objects.requireNonNull(sslrouter, "sslrouter");
+        Objects.requireNonNull(tls, "tls");
         if (offloadThreads < 1) {
             throw new IllegalArgumentException(OFFLOAD_THREADS + ": " + offloadThreads + " (expected: > 0)");
         }
         warnings = List.copyOf(warnings);
+    }
+
+    /** A configuration without TLS listeners. */
+    public RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
+        this(http, HttpsConfig.NONE, Optional.empty(), TlsConfig.DEFAULTS, offloadThreads, warnings);
+    }
+
+    /** True when some router has a TLS listener. */
+    public boolean usesTls() {
+        return !https.listeners().isEmpty() || sslrouter.isPresent();
     }
 
     /** A new table with every option corerouter knows, global ones first. */
@@ -48,6 +66,9 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
         table.register(OptionSpec.required(GROUP, OFFLOAD_THREADS, "N", Integer.toString(DEFAULT_OFFLOAD_THREADS),
                 "threads for blocking work kept off the event loops (name resolution, files, certificates)"));
         HttpRouterConfig.registerOptions(table);
+        HttpsConfig.registerOptions(table);
+        SslRouterConfig.registerOptions(table);
+        TlsConfig.registerOptions(table);
         return table;
     }
 
@@ -60,12 +81,20 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
         List<String> warnings = new ArrayList<>(options.warnings());
         int offloadThreads = OptionValues.integer(options, OFFLOAD_THREADS, DEFAULT_OFFLOAD_THREADS, 1, Integer.MAX_VALUE);
         Optional<HttpRouterConfig> http = Optional.empty();
-        if (options.has(HttpRouterConfig.KIND)) {
+        HttpsConfig https = HttpsConfig.NONE;
+        if (options.has(HttpRouterConfig.KIND) || HttpsConfig.given(options)) {
             http = Optional.of(HttpRouterConfig.from(options, warnings::add));
+            https = HttpsConfig.from(options);
         } else if (options.names().stream().anyMatch(n -> n.startsWith(HttpRouterConfig.KIND + "-"))) {
             warnings.add("http-* options given without --http: no HTTP router is started");
         }
-        return new RouterConfig(http, offloadThreads, warnings);
+        Optional<SslRouterConfig> sslrouter = Optional.empty();
+        if (SslRouterConfig.given(options)) {
+            sslrouter = Optional.of(SslRouterConfig.from(options));
+        } else if (options.names().stream().anyMatch(n -> n.startsWith(SslRouterConfig.KIND + "-"))) {
+            warnings.add("sslrouter-* options given without --sslrouter: no SSL router is started");
+        }
+        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options), offloadThreads, warnings);
     }
 
     /** {@link CommandLine#parse} against {@link #optionTable()}, then {@link #from}: handy for tests and tools. */

@@ -89,6 +89,14 @@ public record RouterOptionNames(String kind) {
         table.register(OptionSpec.required(group, listener(), "ADDR", "",
                         "listen on ADDR: host:port, :port (all interfaces), [v6]:port, a UNIX socket path or @abstract")
                 .withAliases(listenerAliases).asRepeatable());
+        registerCommonWithoutListener(table, group);
+    }
+
+    /**
+     * Registers the common options except the listener itself, for router kinds whose listener
+     * option has its own syntax ({@code --sslrouter ADDR,CRT,KEY}).
+     */
+    public void registerCommonWithoutListener(OptionTable table, String group) {
         table.register(OptionSpec.required(group, processes(), "N", "CPU cores",
                         "number of event-loop threads (uWSGI: gateway processes)")
                 .withAliases(kind + "-workers"));

@@ -54,13 +54,23 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
      * @throws ConfigException naming the first bad option: {@code http-timeout: -1 (expected: > 0)}
      */
     public static RouterOptions from(ParsedOptions options, String kind) throws ConfigException {
+        return from(options, kind, OptionValues.endpoints(options, new RouterOptionNames(kind).listener(),
+                Endpoint::parseListener));
+    }
+
+    /**
+     * Reads the common options of router {@code kind} whose listeners were parsed elsewhere (their
+     * option has its own syntax, as {@code --sslrouter ADDR,CRT,KEY}).
+     */
+    public static RouterOptions from(ParsedOptions options, String kind, List<Endpoint> listeners)
+            throws ConfigException {
         RouterOptionNames names = new RouterOptionNames(kind);
         Duration idle = OptionValues.seconds(options, names.timeout(), Timeouts.DEFAULT_IDLE, 1);
         Timeouts timeouts = new Timeouts(idle,
                 OptionValues.seconds(options, names.headersTimeout(), idle, 1),
                 OptionValues.seconds(options, names.connectTimeout(), idle, 1));
         return new RouterOptions(kind,
-                OptionValues.endpoints(options, names.listener(), Endpoint::parseListener),
+                listeners,
                 OptionValues.endpoints(options, names.to(), Endpoint::parseBackend),
                 OptionValues.endpoints(options, names.fallback(), Endpoint::parseBackend),
                 OptionValues.integer(options, names.processes(), Runtime.getRuntime().availableProcessors(),

@@ -1,9 +1,11 @@
 package io.corerouter.core.log;
 
 import io.netty.channel.unix.Errors;
+import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import javax.net.ssl.SSLException;
 
 /**
  * Tells expected network noise (resets, broken pipes, closed channels) from real failures, so the
@@ -17,6 +19,10 @@ public final class Exceptions {
     public static boolean isExpected(Throwable cause) {
         if (cause instanceof ClosedChannelException || cause instanceof Errors.NativeIoException) {
             return true;
+        }
+        if (cause instanceof SSLException
+                || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+            return true; // TLS alerts and handshake failures from clients: scanners, old clients, truncations
         }
         if (cause instanceof IOException) {
             String message = cause.getMessage();

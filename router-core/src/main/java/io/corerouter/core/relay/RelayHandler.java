@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,8 +20,8 @@ import java.util.logging.Logger;
  * <p>Both channels run with {@code AUTO_READ} off. Everything read in one batch is written, then
  * flushed once on {@code channelReadComplete}; the next read is requested only when the peer is
  * writable, otherwise when it becomes writable again. An end of input is passed on as a shutdown of
- * the peer's output (when both are {@link DuplexChannel}s), so a client that half-closes still gets
- * its reply; the pair closes when both directions are done or on any error.
+ * the peer's output (when both are {@link DuplexChannel}s; a TLS peer first gets a close_notify), so a
+ * client that half-closes still gets its reply; the pair closes when both directions are done or on any error.
  */
 public final class RelayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(RelayHandler.class.getName());
@@ -86,7 +87,14 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
             inputDone = true;
             if (peer instanceof DuplexChannel duplex && peer.isActive()) {
                 peer.flush();
-                duplex.shutdownOutput().addListener(f -> closeIfBothDone(ctx.channel()));
+                SslHandler tls = peer.pipeline().get(SslHandler.class);
+                if (tls != null) {
+                    // a TLS peer is told with close_notify before the FIN, else it sees a truncation attack
+                    tls.closeOutbound().addListener(f -> duplex.shutdownOutput()
+                            .addListener(g -> closeIfBothDone(ctx.channel())));
+                } else {
+                    duplex.shutdownOutput().addListener(f -> closeIfBothDone(ctx.channel()));
+                }
             } else {
                 flushAndClose(peer);
                 ctx.close();

@@ -5,6 +5,7 @@ public final class HandlerNames {
     public static final String IDLE_TIMEOUT = "idle-timeout";
     public static final String PROXY_PROTOCOL = "proxy-protocol";
     public static final String TLS = "tls";
+    public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String HTTP_CODEC = "http-codec";
     public static final String UWSGI_DECODER = "uwsgi-decoder";
     public static final String ROUTER = "router";

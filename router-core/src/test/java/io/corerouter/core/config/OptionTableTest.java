@@ -32,13 +32,15 @@ class OptionTableTest {
                 "http-buffer-size", "http-harakiri", "http-cheap",
                 "http-headers-timeout", "http-connect-timeout", "http-keepalive", "http-var", "http-modifier1",
                 "http-modifier2", "http-server-name-as-http-host"),
-                table.specs().stream().map(OptionSpec::name).toList());
+                table.specs().stream().map(OptionSpec::name).toList().subList(0, 21));
     }
 
     @Test
     void repeatableOptions() {
         List<String> repeatable = table.specs().stream().filter(OptionSpec::repeatable).map(OptionSpec::name).toList();
-        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var"), repeatable);
+        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var"), repeatable.subList(0, 5));
+        assertTrue(repeatable.containsAll(List.of("https", "https2", "http-to-https", "sslrouter", "sni", "sni-regexp")),
+                repeatable.toString());
     }
 
     @Test
@@ -84,7 +86,7 @@ class OptionTableTest {
         assertTrue(lines.contains("| `--http-headers-timeout N` | http-timeout | seconds to wait for a complete request head |"), md);
         assertTrue(lines.contains("| **HTTP router** | | |"), md);
         // one row per option plus a header row per group
-        assertEquals(2 + 2 + table.specs().size(), lines.size());
+        assertEquals(2 + groups() + table.specs().size(), lines.size());
         OptionTable piped = new OptionTable().register(OptionSpec.required("G", "xx", "A|B", "a|b", "one | two"));
         assertTrue(piped.renderMarkdown().contains("| `--xx A\\|B` | a\\|b | one \\| two |"));
     }
@@ -99,7 +101,13 @@ class OptionTableTest {
                 + "connections (default: 60)\n"), help);
         // long synopses put their help on the next line, aligned
         assertTrue(help.contains("  --http-server-name-as-http-host VALUE\n" + " ".repeat(36) + "send the Host"), help);
-        assertEquals(table.specs().size() + 2 + 1, help.lines().filter(l -> !l.startsWith(" ".repeat(36))).count());
+        // a heading per group, a blank line between groups
+        assertEquals(table.specs().size() + groups() + groups() - 1,
+                help.lines().filter(l -> !l.startsWith(" ".repeat(36))).count());
+    }
+
+    private long groups() {
+        return table.specs().stream().map(OptionSpec::group).distinct().count();
     }
 
     @Test

@@ -1,0 +1,141 @@
+package io.corerouter.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The process-wide TLS settings shared by every TLS listener (https and sslrouter): SNI entries,
+ * the session cache, session-ticket keys and how often certificate files are checked (spec §5.1,
+ * §5.3; deviations.md for the session cache).
+ *
+ * @param sni             {@code --sni}: exact server names, in option order
+ * @param sniRegexp       {@code --sni-regexp}: regular expressions tried in order after the exact names
+ * @param sniDir          {@code --sni-dir}: directory of {@code NAME.crt}, {@code NAME.key} and optional {@code NAME.ca}
+ * @param sniDirCiphers   {@code --sni-dir-ciphers}: cipher list of contexts from the directory and from subscriptions
+ * @param sessionCacheName {@code --ssl-sessions-use-cache[=NAME]}: the session cache's name in logs and stats
+ * @param sessionCacheSize {@code --ssl-sessions-cache-size} (20480): sessions kept for session-id
+ *                        resumption, shared by every event loop; 0 turns the cache off
+ * @param sessionTimeout  {@code --ssl-sessions-timeout} (300 s): lifetime of cached sessions and tickets
+ * @param ticketKeys      {@code --ssl-ticket-keys}: nginx-format ticket key file (48-byte keys, first encrypts)
+ * @param reloadInterval  {@code --ssl-reload-interval} (5 s): how often certificate, key and ticket key
+ *                        files are checked for changes; {@link Duration#ZERO} = never
+ */
+public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<Path> sniDir,
+                        Optional<String> sniDirCiphers, String sessionCacheName, int sessionCacheSize,
+                        Duration sessionTimeout, Optional<Path> ticketKeys, Duration reloadInterval) {
+    public static final String GROUP = "TLS (https, sslrouter)";
+    public static final String SNI = "sni";
+    public static final String SNI_REGEXP = "sni-regexp";
+    public static final String SNI_DIR = "sni-dir";
+    public static final String SNI_DIR_CIPHERS = "sni-dir-ciphers";
+    public static final String SESSIONS_USE_CACHE = "ssl-sessions-use-cache";
+    public static final String SESSIONS_TIMEOUT = "ssl-sessions-timeout";
+    public static final String SESSIONS_CACHE_SIZE = "ssl-sessions-cache-size";
+    public static final String TICKET_KEYS = "ssl-ticket-keys";
+    public static final String RELOAD_INTERVAL = "ssl-reload-interval";
+    public static final int DEFAULT_SESSION_CACHE_SIZE = 20480;
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(300);
+    public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(5);
+    /** The session cache's name when {@code --ssl-sessions-use-cache} gives none. */
+    public static final String DEFAULT_CACHE_NAME = "ssl-sessions";
+
+    /** The settings when no TLS option was given. */
+    public static final TlsConfig DEFAULTS = new TlsConfig(List.of(), List.of(), Optional.empty(), Optional.empty(),
+            DEFAULT_CACHE_NAME, DEFAULT_SESSION_CACHE_SIZE, DEFAULT_SESSION_TIMEOUT, Optional.empty(),
+            DEFAULT_RELOAD_INTERVAL);
+
+    public TlsConfig {
+        sni = List.copyOf(sni);
+        sniRegexp = List.copyOf(sniRegexp);
+        Objects.requireNonNull(sniDir, "sniDir");
+        Objects.requireNonNull(sniDirCiphers, "sniDirCiphers");
+        Objects.requireNonNull(sessionCacheName, "sessionCacheName");
+        if (sessionCacheSize < 0) {
+            throw new IllegalArgumentException(SESSIONS_CACHE_SIZE + ": " + sessionCacheSize + " (expected: >= 0)");
+        }
+        if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
+            throw new IllegalArgumentException(SESSIONS_TIMEOUT + ": " + sessionTimeout + " (expected: > 0)");
+        }
+        Objects.requireNonNull(ticketKeys, "ticketKeys");
+        if (reloadInterval.isNegative()) {
+            throw new IllegalArgumentException(RELOAD_INTERVAL + ": " + reloadInterval + " (expected: >= 0)");
+        }
+    }
+
+    public static void registerOptions(OptionTable table) {
+        table.register(OptionSpec.required(GROUP, SNI, "\"NAME CRT,KEY[,CIPHERS[,CLIENTCA]]\"", "",
+                "serve CRT to clients asking for server name NAME (!CLIENTCA: client certificate mandatory)").asRepeatable());
+        table.register(OptionSpec.required(GROUP, SNI_REGEXP, "\"REGEXP CRT,KEY[,CIPHERS[,CLIENTCA]]\"", "",
+                "like --sni for every server name REGEXP matches, tried in order after the exact names").asRepeatable());
+        table.register(OptionSpec.required(GROUP, SNI_DIR, "DIR", "none",
+                "serve DIR/NAME.crt and DIR/NAME.key (and DIR/NAME.ca as client CA) to clients asking for NAME"));
+        table.register(OptionSpec.required(GROUP, SNI_DIR_CIPHERS, "CIPHERS", "library default",
+                "cipher list of the contexts built from --sni-dir and from subscriptions (sni_key/sni_crt)"));
+        table.register(OptionSpec.optional(GROUP, SESSIONS_USE_CACHE, "NAME", DEFAULT_CACHE_NAME,
+                "name of the in-process TLS session cache shared by every event loop (always on; see --ssl-sessions-cache-size)"));
+        table.register(OptionSpec.required(GROUP, SESSIONS_TIMEOUT, "N", "300",
+                "seconds a TLS session (cached or in a ticket) can be resumed"));
+        table.register(OptionSpec.required(GROUP, SESSIONS_CACHE_SIZE, "N", Integer.toString(DEFAULT_SESSION_CACHE_SIZE),
+                "TLS sessions kept for session-id resumption (0 = no cache; tickets still work)"));
+        table.register(OptionSpec.required(GROUP, TICKET_KEYS, "FILE", "random per process",
+                "session-ticket keys in nginx's format (48-byte keys; the first encrypts, all decrypt), re-read when FILE changes"));
+        table.register(OptionSpec.required(GROUP, RELOAD_INTERVAL, "N", "5",
+                "seconds between checks of certificate, key and ticket key files for changes (0 = never)"));
+    }
+
+    /** Reads the TLS options (all optional). */
+    public static TlsConfig from(ParsedOptions options) throws ConfigException {
+        List<SniEntry> sni = sniEntries(options, SNI);
+        List<SniEntry> sniRegexp = sniEntries(options, SNI_REGEXP);
+        for (int i = 0; i < sniRegexp.size(); i++) {
+            try {
+                Pattern.compile(sniRegexp.get(i).name());
+            } catch (PatternSyntaxException e) {
+                ParsedOptions.Value value = options.values(SNI_REGEXP).get(i);
+                throw ConfigException.of(SNI_REGEXP, "bad regular expression " + sniRegexp.get(i).name()
+                        + ": " + e.getDescription(), value.source());
+            }
+        }
+        String cacheName = options.last(SESSIONS_USE_CACHE).filter(s -> !s.isEmpty()).orElse(DEFAULT_CACHE_NAME);
+        return new TlsConfig(sni, sniRegexp,
+                options.last(SNI_DIR).filter(s -> !s.isEmpty()).map(Path::of),
+                options.last(SNI_DIR_CIPHERS).filter(s -> !s.isEmpty()),
+                cacheName,
+                OptionValues.integer(options, SESSIONS_CACHE_SIZE, DEFAULT_SESSION_CACHE_SIZE, 0, Integer.MAX_VALUE),
+                OptionValues.seconds(options, SESSIONS_TIMEOUT, DEFAULT_SESSION_TIMEOUT, 1),
+                options.last(TICKET_KEYS).filter(s -> !s.isEmpty()).map(Path::of),
+                OptionValues.seconds(options, RELOAD_INTERVAL, DEFAULT_RELOAD_INTERVAL, 0));
+    }
+
+    private static List<SniEntry> sniEntries(ParsedOptions options, String name) throws ConfigException {
+        List<SniEntry> entries = new ArrayList<>();
+        for (ParsedOptions.Value value : options.values(name)) {
+            try {
+                entries.add(SniEntry.parse(value.text()));
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.of(name, e.getMessage(), value.source());
+            }
+        }
+        return entries;
+    }
+
+    /** Parses every value of a TLS listener option with {@code parser}. */
+    static List<TlsListener> listeners(ParsedOptions options, String name,
+                                       java.util.function.Function<String, TlsListener> parser) throws ConfigException {
+        List<TlsListener> listeners = new ArrayList<>();
+        for (ParsedOptions.Value value : options.values(name)) {
+            try {
+                listeners.add(parser.apply(value.text()));
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.of(name, e.getMessage(), value.source());
+            }
+        }
+        return listeners;
+    }
+}

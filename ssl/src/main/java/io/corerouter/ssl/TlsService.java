@@ -1,0 +1,219 @@
+package io.corerouter.ssl;
+
+import io.corerouter.core.config.TlsConfig;
+import io.corerouter.core.config.TlsListener;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The TLS side of a corerouter process, shared by the HTTPS router and the sslrouter (spec §5): the
+ * engine, the session cache, the ticket key ring, the SNI table and every server context, plus the
+ * thread that follows the files they were read from.
+ *
+ * <pre>{@code
+ * TlsService tls = TlsService.start(config.tls(), offload);          // start-up: builds SNI contexts
+ * TlsFront front = tls.front("http", listener, sessionContext);      // per listener: default context
+ * front.addTo(pipeline, handshakeTimeoutMillis);                     // per channel
+ * }</pre>
+ *
+ * <p>Every context is built at start-up or on an offload thread, never during a handshake. Every
+ * {@code --ssl-reload-interval} seconds the reload thread stats the certificate, key, CA and ticket key
+ * files; changed ones are re-read and their contexts rebuilt, and broken new files leave the previous
+ * context in place (logged). Connections keep the context they started with.
+ */
+public final class TlsService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TlsService.class.getName());
+
+    private final TlsConfig config;
+    private final TlsEngine engine;
+    private final SharedSessionCache sessionCache;
+    private final TlsContextFactory factory;
+    private final KeyRing keyRing;
+    private final Set<ReloadableContext> live = ConcurrentHashMap.newKeySet();
+    private final TlsStatsCounters counters = new TlsStatsCounters();
+    private final SniTable sni;
+    private final ScheduledExecutorService reloader;
+
+    /** The ticket keys of {@code --ssl-ticket-keys}, following the file. */
+    static final class KeyRing {
+        private final Path file;
+        private volatile TicketKeys current;
+        private FileStamps stamps;
+
+        KeyRing(Path file) throws Exception {
+            this.file = file;
+            if (file != null) {
+                this.stamps = FileStamps.of(java.util.List.of(file));
+                this.current = TicketKeys.read(file);
+            }
+        }
+
+        /** The ring, or null without the option (BoringSSL then keeps random keys per context). */
+        TicketKeys current() {
+            return current;
+        }
+
+        /** Re-reads the file if it changed; true when a new ring is in force. Reload thread only. */
+        boolean reloadIfChanged() {
+            if (file == null) {
+                return false;
+            }
+            FileStamps now = FileStamps.of(java.util.List.of(file));
+            if (now.equals(stamps)) {
+                return false;
+            }
+            stamps = now;
+            try {
+                current = TicketKeys.read(file);
+                LOG.info(() -> "tls ticket keys reloaded from " + file + " keys=" + current.size());
+                return true;
+            } catch (Exception e) {
+                LOG.warning("tls ticket keys: " + e.getMessage() + "; keeping the previous keys");
+                return false;
+            }
+        }
+    }
+
+    private TlsService(TlsConfig config, TlsEngine engine, Executor offload) throws Exception {
+        this.config = config;
+        this.engine = engine;
+        boolean nativeHooks = engine.isOpenSsl();
+        if (!nativeHooks && config.ticketKeys().isPresent()) {
+            LOG.warning("tls --ssl-ticket-keys ignored: the JDK engine has no ticket key hook");
+        }
+        this.keyRing = new KeyRing(nativeHooks ? config.ticketKeys().orElse(null) : null);
+        this.sessionCache = nativeHooks && config.sessionCacheSize() > 0
+                ? new SharedSessionCache(config.sessionCacheName(), config.sessionCacheSize(), config.sessionTimeout())
+                : null;
+        this.factory = new TlsContextFactory(engine, sessionCache, config.sessionTimeout(), config.sessionCacheSize());
+        this.sni = new SniTable(config, factory, keyRing, offload, new SniTable.ContextRegistry() {
+            @Override
+            public void register(ReloadableContext context) {
+                TlsService.this.register(context);
+            }
+
+            @Override
+            public void unregister(ReloadableContext context) {
+                live.remove(context);
+            }
+        });
+        if (config.reloadInterval().isZero()) {
+            reloader = null;
+        } else {
+            reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "tls-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long millis = config.reloadInterval().toMillis();
+            reloader.scheduleWithFixedDelay(this::checkFilesQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Starts the TLS service: detects the engine, reads the ticket keys and builds the SNI contexts.
+     * Blocking: call at start-up.
+     *
+     * @param offload where directory and subscription contexts are built
+     * @throws Exception naming the first unusable file
+     */
+    public static TlsService start(TlsConfig config, Executor offload) throws Exception {
+        return start(config, offload, TlsEngine.detect());
+    }
+
+    /** As {@link #start(TlsConfig, Executor)} with a given engine (tests of the JDK fallback). */
+    public static TlsService start(TlsConfig config, Executor offload, TlsEngine engine) throws Exception {
+        return new TlsService(config, engine, offload);
+    }
+
+    private void register(ReloadableContext context) {
+        live.add(context);
+        TicketKeys keys = keyRing.current();
+        if (keys != null) {
+            context.applyTicketKeys(keys); // the ring may have changed while the context was built
+        }
+    }
+
+    /**
+     * Builds the default context of a TLS listener and returns what its channels are set up with.
+     * Blocking: start-up.
+     *
+     * @param kind           {@code http} or {@code sslrouter}: the default session id context is
+     *                       {@code kind-<socket name>} (uWSGI's)
+     * @param sessionContext {@code --https-session-context} / {@code --sslrouter-session-context}
+     */
+    public TlsFront front(String kind, TlsListener listener, Optional<String> sessionContext) throws Exception {
+        String sid = sessionContext.orElse(kind + "-" + listener.endpoint().name());
+        ReloadableContext defaultContext = ReloadableContext.build(factory,
+                new ContextSpec((kind.equals("http") ? "https " : kind + " ") + listener.endpoint().name(),
+                        listener.files(), sid), keyRing.current());
+        register(defaultContext);
+        LOG.info(() -> "tls listener=" + listener.endpoint().name() + " certificate=\"" + defaultContext.subject()
+                + "\" client-ca=" + listener.files().clientCa().map(Path::toString).orElse("none")
+                + (listener.files().clientCertRequired() ? " (mandatory)" : ""));
+        return new TlsFront(new SniMapping(sni, defaultContext), counters);
+    }
+
+    /** Where subscriptions push SNI contexts ({@code sni_key}/{@code sni_crt}/{@code sni_ca}). */
+    public SniContexts sniContexts() {
+        return sni;
+    }
+
+    public TlsEngine engine() {
+        return engine;
+    }
+
+    /** The TLS counters now. */
+    public TlsStats stats() {
+        TicketKeys keys = keyRing.current();
+        return new TlsStats(engine.description(), sessionCache == null ? null : sessionCache.stats(), live.size(),
+                counters.handshakes(), counters.failedHandshakes(), counters.resumedHandshakes(),
+                keys == null ? 0 : keys.size());
+    }
+
+    /**
+     * Checks every file now: the ticket key file, then each context's certificate, key and CA files,
+     * rebuilding what changed. Blocking; runs on the reload thread every {@code --ssl-reload-interval},
+     * and may be called directly (tests, a future reload signal).
+     */
+    public synchronized void checkFiles() {
+        if (keyRing.reloadIfChanged()) {
+            TicketKeys keys = keyRing.current();
+            live.forEach(context -> context.applyTicketKeys(keys));
+        }
+        for (ReloadableContext context : live) {
+            context.reloadIfChanged(factory, keyRing.current());
+        }
+    }
+
+    private void checkFilesQuietly() {
+        try {
+            checkFiles();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "tls file check failed", e); // keep the schedule alive
+        }
+    }
+
+    TlsConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if (reloader != null) {
+            reloader.shutdownNow();
+        }
+        if (sessionCache != null) {
+            sessionCache.close();
+        }
+        live.clear();
+    }
+}
