@@ -17,8 +17,10 @@ jar="$root/launcher/target/corerouter.jar"
 work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
 pids=()
 cleanup() {
-  # SIGINT: a uWSGI master reloads on SIGTERM but exits on SIGINT
+  # SIGINT for uWSGI (a master reloads on SIGTERM but exits on SIGINT); SIGTERM for the JVM
+  # (background jobs of a script ignore SIGINT)
   for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  [ -n "${ours_pid:-}" ] && kill -TERM "$ours_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
