@@ -3,7 +3,9 @@ package io.corerouter.launcher;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.server.Hostname;
 import io.corerouter.core.transport.Transport;
+import io.corerouter.fast.FastRouter;
 import io.corerouter.http.HttpRouter;
+import io.corerouter.raw.RawRouter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +25,8 @@ public final class Corerouter implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private ExecutorService offload;
     private HttpRouter http;
+    private FastRouter fastrouter;
+    private RawRouter rawrouter;
 
     public Corerouter(RouterConfig config) {
         this.config = config;
@@ -38,14 +42,42 @@ public final class Corerouter implements AutoCloseable {
             running.add(http);
             http.start();
         }
+        if (config.fastrouter().isPresent()) {
+            fastrouter = new FastRouter(config.fastrouter().get(), transport, null, offload);
+            running.add(fastrouter);
+            fastrouter.start();
+        }
+        if (config.rawrouter().isPresent()) {
+            rawrouter = new RawRouter(config.rawrouter().get(), transport, null);
+            running.add(rawrouter);
+            rawrouter.start();
+        }
         if (running.size() == 1) {
-            LOG.warning("no router configured (give --http ADDR): nothing to serve");
+            LOG.warning("no router configured (give --http, --fastrouter or --rawrouter ADDR): nothing to serve");
         }
     }
 
     /** The HTTP router, when configured (tests read its bound ports). */
     public HttpRouter http() {
         return http;
+    }
+
+    /** The fastrouter, when configured. */
+    public FastRouter fastrouter() {
+        return fastrouter;
+    }
+
+    /** The rawrouter, when configured. */
+    public RawRouter rawrouter() {
+        return rawrouter;
+    }
+
+    /**
+     * The offload pool ({@code --offload-threads}): blocking work kept off the event loops (post-buffering
+     * files, name resolution, certificates). Null before {@link #start()}.
+     */
+    public ExecutorService offload() {
+        return offload;
     }
 
     private static ExecutorService newOffloadPool(int threads) {

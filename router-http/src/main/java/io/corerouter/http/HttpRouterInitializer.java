@@ -1,15 +1,17 @@
 package io.corerouter.http;
 
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.core.server.HarakiriHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP listener, read top to bottom: idle timeout, HTTP/1.1 codec, session.
+ * The pipeline of one HTTP listener, read top to bottom: idle timeout, harakiri, HTTP/1.1 codec, session.
  * One initializer per listener, because SERVER_PORT (inside the translator) is per listener.
  */
 final class HttpRouterInitializer extends ChannelInitializer<Channel> {
@@ -34,6 +36,10 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         // client included) resets it
         long idleNanos = router.config().common().timeouts().idle().toNanos();
         pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        Duration harakiri = router.config().common().harakiri();
+        if (!harakiri.isZero()) {
+            pipeline.addLast(HandlerNames.HARAKIRI, new HarakiriHandler("http", harakiri));
+        }
     }
 
     private void addCodec(ChannelPipeline pipeline) {

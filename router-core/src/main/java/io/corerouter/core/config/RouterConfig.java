@@ -16,11 +16,14 @@ import java.util.Optional;
  * config.warnings().forEach(log::warn);
  * }</pre>
  *
- * @param http           the HTTP router, present when at least one {@code --http} was given
+ * @param http           the HTTP router, present when at least one {@code --http} (or {@code --http-zerg}) was given
+ * @param fastrouter     the fastrouter, present when {@code --fastrouter} or {@code --fastrouter-zerg} was given
+ * @param rawrouter      the rawrouter, present when {@code --rawrouter} or {@code --rawrouter-zerg} was given
  * @param offloadThreads {@code --offload-threads} (2): threads for blocking work kept off the event loops
  * @param warnings       what was ignored while reading and checking, one line each, for the caller to log
  */
-public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
+public record RouterConfig(Optional<HttpRouterConfig> http, Optional<FastRouterConfig> fastrouter,
+                           Optional<RawRouterConfig> rawrouter, int offloadThreads, List<String> warnings) {
     public static final String INI = CommandLine.INI_OPTION;
     public static final String HELP = "help";
     public static final String VERSION = "version";
@@ -31,10 +34,17 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
 
     public RouterConfig {
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(fastrouter, "fastrouter");
+        Objects.requireNonNull(rawrouter, "rawrouter");
         if (offloadThreads < 1) {
             throw new IllegalArgumentException(OFFLOAD_THREADS + ": " + offloadThreads + " (expected: > 0)");
         }
         warnings = List.copyOf(warnings);
+    }
+
+    /** Only the HTTP router. */
+    public RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
+        this(http, Optional.empty(), Optional.empty(), offloadThreads, warnings);
     }
 
     /** A new table with every option corerouter knows, global ones first. */
@@ -48,6 +58,8 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
         table.register(OptionSpec.required(GROUP, OFFLOAD_THREADS, "N", Integer.toString(DEFAULT_OFFLOAD_THREADS),
                 "threads for blocking work kept off the event loops (name resolution, files, certificates)"));
         HttpRouterConfig.registerOptions(table);
+        FastRouterConfig.registerOptions(table);
+        RawRouterConfig.registerOptions(table);
         return table;
     }
 
@@ -60,12 +72,35 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
         List<String> warnings = new ArrayList<>(options.warnings());
         int offloadThreads = OptionValues.integer(options, OFFLOAD_THREADS, DEFAULT_OFFLOAD_THREADS, 1, Integer.MAX_VALUE);
         Optional<HttpRouterConfig> http = Optional.empty();
-        if (options.has(HttpRouterConfig.KIND)) {
+        if (options.has(HttpRouterConfig.KIND) || options.has(HttpRouterConfig.NAMES.zerg())) {
             http = Optional.of(HttpRouterConfig.from(options, warnings::add));
         } else if (options.names().stream().anyMatch(n -> n.startsWith(HttpRouterConfig.KIND + "-"))) {
             warnings.add("http-* options given without --http: no HTTP router is started");
         }
-        return new RouterConfig(http, offloadThreads, warnings);
+        Optional<FastRouterConfig> fastrouter = Optional.empty();
+        if (wanted(options, FastRouterConfig.NAMES, warnings)) {
+            fastrouter = Optional.of(FastRouterConfig.from(options));
+        }
+        Optional<RawRouterConfig> rawrouter = Optional.empty();
+        if (wanted(options, RawRouterConfig.NAMES, warnings)) {
+            rawrouter = Optional.of(RawRouterConfig.from(options));
+        }
+        return new RouterConfig(http, fastrouter, rawrouter, offloadThreads, warnings);
+    }
+
+    /**
+     * Whether router kind {@code names} runs: it has a listener or a zerg server (deviations.md: a zerg
+     * server alone starts the router). Other options of that kind without either are a warning.
+     */
+    private static boolean wanted(ParsedOptions options, RouterOptionNames names, List<String> warnings) {
+        if (options.has(names.listener()) || options.has(names.zerg())) {
+            return true;
+        }
+        if (options.names().stream().anyMatch(n -> n.startsWith(names.kind() + "-"))) {
+            warnings.add(names.kind() + "-* options given without --" + names.kind() + ": no " + names.kind()
+                    + " is started");
+        }
+        return false;
     }
 
     /** {@link CommandLine#parse} against {@link #optionTable()}, then {@link #from}: handy for tests and tools. */

@@ -2,6 +2,7 @@ package io.corerouter.core.relay;
 
 import io.corerouter.core.log.Exceptions;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,14 +20,17 @@ import java.util.logging.Logger;
  * <p>Both channels run with {@code AUTO_READ} off. Everything read in one batch is written, then
  * flushed once on {@code channelReadComplete}; the next read is requested only when the peer is
  * writable, otherwise when it becomes writable again. An end of input is passed on as a shutdown of
- * the peer's output (when both are {@link DuplexChannel}s), so a client that half-closes still gets
- * its reply; the pair closes when both directions are done or on any error.
+ * the peer's output (when both are {@link DuplexChannel}s) once the bytes before it are written, so a
+ * client that half-closes still gets its reply; the pair closes when both directions are done or on
+ * any error. The same handler serves a splice relay (the bytes then bypass the pipeline, but end of
+ * input, errors and close still arrive here).
  */
 public final class RelayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(RelayHandler.class.getName());
 
     private final Channel peer;
     private final TrafficCounter counter;
+    private final boolean halfClose;
     private boolean inputDone;
 
     /** Counts relayed bytes (node tx/rx); may be a no-op. */
@@ -37,9 +41,20 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
         void add(long bytes);
     }
 
+    /** A relay that honours half-close: the end of this side's input shuts down the peer's output. */
     public RelayHandler(Channel peer, TrafficCounter counter) {
+        this(peer, counter, true);
+    }
+
+    /**
+     * @param halfClose {@code true}: the end of this side's input shuts down the peer's output and the
+     *     pair closes when both directions are done; {@code false}: it ends the whole pair once pending
+     *     bytes are flushed (a uwsgi node's close ends its response, spec §1.4)
+     */
+    public RelayHandler(Channel peer, TrafficCounter counter, boolean halfClose) {
         this.peer = peer;
         this.counter = counter;
+        this.halfClose = halfClose;
     }
 
     /** Starts relaying: call once both handlers are installed. */
@@ -84,9 +99,16 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputDone = true;
-            if (peer instanceof DuplexChannel duplex && peer.isActive()) {
-                peer.flush();
-                duplex.shutdownOutput().addListener(f -> closeIfBothDone(ctx.channel()));
+            if (halfClose && peer instanceof DuplexChannel duplex && peer.isActive()) {
+                // shutdownOutput() fails writes still queued: shut down once everything before it is out
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+                    if (written.isSuccess()) {
+                        duplex.shutdownOutput().addListener(f -> closeIfBothDone(ctx.channel()));
+                    } else {
+                        ctx.close();
+                        peer.close();
+                    }
+                });
             } else {
                 flushAndClose(peer);
                 ctx.close();
@@ -123,7 +145,7 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
     /** Flushes what is pending and closes once it is written. */
     public static void flushAndClose(Channel channel) {
         if (channel.isActive()) {
-            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -1,0 +1,103 @@
+package io.corerouter.core.backend;
+
+import io.corerouter.core.error.ErrorKind;
+import io.corerouter.core.error.RouterException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Connects one session to a node with uWSGI's retry rules (spec §3.6): on a failed connect the node is
+ * marked failed, the failure is logged (unless {@code --R-quiet}), and the {@link NodeSelector} names
+ * the next node (a fallback, or the mapper again) until attempts run out. Shared by the routers that
+ * connect once per session (fastrouter, rawrouter).
+ *
+ * <p>Runs on the client channel's event loop; the node connection is opened on that loop too. One
+ * instance per session. {@link #cancel} when the client goes away: a connect that completes later is
+ * closed and its node released.
+ */
+public final class ConnectAttempts implements ChannelFutureListener {
+    private static final Logger LOG = Logger.getLogger(ConnectAttempts.class.getName());
+
+    /** The outcome of the attempts. */
+    public interface Callback {
+        /** Connected to {@code node} (already counted with {@link BackendNode#connected()}); the session owns both. */
+        void connected(BackendNode node, Channel channel);
+
+        /** No attempt succeeded; every node tried was released. */
+        void failed(RouterException failure);
+    }
+
+    private final BackendConnector connector;
+    private final NodeSelector selector;
+    private final EventLoop loop;
+    private final boolean quiet;
+    private final String logPrefix;
+    private final Callback callback;
+    private CharSequence key;
+    private BackendNode node;
+    private boolean cancelled;
+
+    /**
+     * @param logPrefix starts every log line (the client channel and router, e.g. {@code [fastrouter] [id: ...]})
+     */
+    public ConnectAttempts(BackendConnector connector, NodeSelector selector, EventLoop loop, boolean quiet,
+            String logPrefix, Callback callback) {
+        this.connector = connector;
+        this.selector = selector;
+        this.loop = loop;
+        this.quiet = quiet;
+        this.logPrefix = logPrefix;
+        this.callback = callback;
+    }
+
+    /** Connects to {@code first}, the node the mapper picked for {@code key}. */
+    public void start(CharSequence key, BackendNode first) {
+        this.key = key;
+        this.node = first;
+        connector.connect(loop, first.address()).addListener(this);
+    }
+
+    /** The client went away: whatever completes from now on is closed and released. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        BackendNode current = node;
+        if (cancelled) {
+            future.channel().close();
+            if (current != null) {
+                current.release();
+                node = null;
+            }
+            return;
+        }
+        if (future.isSuccess()) {
+            node = null;
+            current.connected();
+            callback.connected(current, future.channel());
+            return;
+        }
+        current.connectFailed();
+        current.release();
+        Throwable cause = future.cause();
+        if (!quiet && LOG.isLoggable(Level.WARNING)) {
+            LOG.warning(logPrefix + " key=" + key + " unable to connect() to node \"" + current.name() + "\" ("
+                    + selector.retries() + " retries): " + cause.getMessage() + "; marking it as failed");
+        }
+        BackendNode next = selector.retry(key, false);
+        if (next == null) {
+            node = null;
+            callback.failed(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
+                    + current.name() + ": " + cause.getMessage() + ")", true));
+            return;
+        }
+        node = next;
+        connector.connect(loop, next.address()).addListener(this);
+    }
+}
