@@ -86,15 +86,16 @@ public final class ConnectAttempts implements ChannelFutureListener {
         current.connectFailed();
         current.release();
         Throwable cause = future.cause();
+        String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         if (!quiet && LOG.isLoggable(Level.WARNING)) {
             LOG.warning(logPrefix + " key=" + key + " unable to connect() to node \"" + current.name() + "\" ("
-                    + selector.retries() + " retries): " + cause.getMessage() + "; marking it as failed");
+                    + selector.retries() + " retries): " + reason + "; marking it as failed");
         }
         BackendNode next = selector.retry(key, false);
         if (next == null) {
             node = null;
             callback.failed(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
-                    + current.name() + ": " + cause.getMessage() + ")", true));
+                    + current.name() + ": " + reason + ")", true));
             return;
         }
         node = next;

@@ -147,7 +147,8 @@ public final class ZergClient {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail("reading from zerg server " + path + " failed: " + cause.getMessage());
+            fail("reading from zerg server " + path + " failed: " + cause.getMessage()
+                    + (fd < 0 ? " (zerg servers that pass more than one socket cannot be attached: run one --zerg-pool per address)" : ""));
             ctx.close();
         }
 
