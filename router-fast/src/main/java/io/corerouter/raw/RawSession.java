@@ -7,6 +7,7 @@ import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.relay.RelayHandler;
 import io.corerouter.core.server.HandlerNames;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,6 +44,8 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
     private ChannelHandlerContext ctx;
     private State state = State.CONNECTING;
     private ConnectAttempts attempts;
+    /** Client bytes that arrived before the relay started (epoll reads on a half-close even with AUTO_READ off). */
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>(2);
     private boolean clientInputDone;
     private long toNode;
     private long fromNode;
@@ -111,14 +115,27 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
         }
         state = State.RELAYING;
         Channel client = ctx.channel();
+        ByteBuf buf;
+        while ((buf = early.poll()) != null) {
+            toNode += buf.readableBytes();
+            backend.write(buf, backend.voidPromise());
+        }
         backend.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client, n -> fromNode += n));
         ctx.pipeline().replace(this, HandlerNames.RELAY, new RelayHandler(backend, n -> toNode += n));
+        boolean spliced = router.splice() && client instanceof AbstractEpollStreamChannel
+                && backend instanceof AbstractEpollStreamChannel;
         if (clientInputDone) {
+            // the client already sent everything and half-closed: pass that on, relay the reply only
             shutdownOutputAfterWrites(backend);
-        }
-        if (router.splice() && client instanceof AbstractEpollStreamChannel from
-                && backend instanceof AbstractEpollStreamChannel to) {
-            splice(from, to);
+            if (spliced) {
+                spliceOneWay((AbstractEpollStreamChannel) backend, (AbstractEpollStreamChannel) client);
+            } else {
+                backend.read();
+            }
+        } else if (spliced) {
+            backend.flush();
+            spliceOneWay((AbstractEpollStreamChannel) client, (AbstractEpollStreamChannel) backend);
+            spliceOneWay((AbstractEpollStreamChannel) backend, (AbstractEpollStreamChannel) client);
         } else {
             backend.flush();
             RelayHandler.start(client, backend);
@@ -126,18 +143,14 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
     }
 
     /**
-     * Zero-copy relay: each side splices into a pipe and out to the other socket. Netty pauses the
-     * source while the target cannot take more (backpressure); the relay handlers still see end of
-     * input (half-close), errors and close.
+     * Zero-copy relay of one direction: {@code from} splices into a pipe and out to {@code to}. Netty
+     * pauses {@code from} while {@code to} cannot take more (backpressure); the relay handlers still see
+     * end of input (half-close), errors and close.
      */
-    private static void splice(AbstractEpollStreamChannel client, AbstractEpollStreamChannel backend) {
-        backend.flush();
-        ChannelFuture up = client.spliceTo(backend, Integer.MAX_VALUE);
-        ChannelFuture down = backend.spliceTo(client, Integer.MAX_VALUE);
-        up.addListener(f -> closeOnFailure(f.isSuccess(), client, backend));
-        down.addListener(f -> closeOnFailure(f.isSuccess(), client, backend));
-        client.config().setAutoRead(true);
-        backend.config().setAutoRead(true);
+    private static void spliceOneWay(AbstractEpollStreamChannel from, AbstractEpollStreamChannel to) {
+        ChannelFuture spliced = from.spliceTo(to, Integer.MAX_VALUE);
+        spliced.addListener(f -> closeOnFailure(f.isSuccess(), from, to));
+        from.config().setAutoRead(true);
     }
 
     private static void closeOnFailure(boolean success, Channel a, Channel b) {
@@ -159,7 +172,11 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ReferenceCountUtil.release(msg); // not read before the relay starts
+        if (msg instanceof ByteBuf buf && state != State.CLOSED) {
+            early.add(buf); // forwarded first when the relay starts
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     @Override
@@ -192,6 +209,10 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
             return; // the relay owns both channels now
         }
         state = State.CLOSED;
+        ByteBuf buf;
+        while ((buf = early.poll()) != null) {
+            buf.release();
+        }
         if (attempts != null) {
             attempts.cancel();
             attempts = null;
