@@ -128,9 +128,9 @@ public record RouterOptionNames(String kind) {
         table.register(OptionSpec.required(group, zerg(), "PATH", "",
                 "attach to the zerg server on UNIX socket PATH and also serve the listening socket it passes "
                         + "(alone, it starts the router too)").asRepeatable());
-        table.register(OptionSpec.required(group, usePattern(), "PATTERN", "",
+        table.register(OptionSpec.required(group, usePattern(), "PATTERN", "none",
                 "node address from the routing key: %s is the key, %% a '%' (e.g. /run/app/%s.sock)"));
-        table.register(OptionSpec.required(group, useBase(), "BASE", "",
+        table.register(OptionSpec.required(group, useBase(), "BASE", "none",
                 "node address is BASE followed by the routing key (e.g. /run/app/)"));
     }
 }

@@ -29,16 +29,26 @@ class OptionTableTest {
     void registrationOrderIsTheDocumentedOrder() {
         assertEquals(List.of("ini", "help", "version", "offload-threads",
                 "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-timeout", "http-quiet",
-                "http-buffer-size", "http-harakiri", "http-cheap",
+                "http-buffer-size", "http-harakiri", "http-cheap", "http-zerg", "http-use-pattern", "http-use-base",
                 "http-headers-timeout", "http-connect-timeout", "http-keepalive", "http-var", "http-modifier1",
-                "http-modifier2", "http-server-name-as-http-host"),
+                "http-modifier2", "http-server-name-as-http-host",
+                "fastrouter", "fastrouter-processes", "fastrouter-to", "fastrouter-fallback", "fastrouter-gracetime",
+                "fastrouter-timeout", "fastrouter-quiet", "fastrouter-buffer-size", "fastrouter-harakiri",
+                "fastrouter-cheap", "fastrouter-zerg", "fastrouter-use-pattern", "fastrouter-use-base",
+                "fastrouter-fallback-on-no-key", "fastrouter-post-buffering", "fastrouter-post-buffering-dir",
+                "rawrouter", "rawrouter-processes", "rawrouter-to", "rawrouter-fallback", "rawrouter-gracetime",
+                "rawrouter-timeout", "rawrouter-quiet", "rawrouter-buffer-size", "rawrouter-harakiri",
+                "rawrouter-cheap", "rawrouter-zerg", "rawrouter-use-pattern", "rawrouter-use-base",
+                "rawrouter-max-retries", "rawrouter-xclient", "rawrouter-splice"),
                 table.specs().stream().map(OptionSpec::name).toList());
     }
 
     @Test
     void repeatableOptions() {
         List<String> repeatable = table.specs().stream().filter(OptionSpec::repeatable).map(OptionSpec::name).toList();
-        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var"), repeatable);
+        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-zerg", "http-var",
+                "fastrouter", "fastrouter-to", "fastrouter-fallback", "fastrouter-zerg",
+                "rawrouter", "rawrouter-to", "rawrouter-fallback", "rawrouter-zerg"), repeatable);
     }
 
     @Test
@@ -83,8 +93,8 @@ class OptionTableTest {
                 + "(all interfaces), [v6]:port, a UNIX socket path or @abstract (repeatable) |"), md);
         assertTrue(lines.contains("| `--http-headers-timeout N` | http-timeout | seconds to wait for a complete request head |"), md);
         assertTrue(lines.contains("| **HTTP router** | | |"), md);
-        // one row per option plus a header row per group
-        assertEquals(2 + 2 + table.specs().size(), lines.size());
+        // one row per option plus a header row per group (global, http, fastrouter, rawrouter)
+        assertEquals(2 + 4 + table.specs().size(), lines.size());
         OptionTable piped = new OptionTable().register(OptionSpec.required("G", "xx", "A|B", "a|b", "one | two"));
         assertTrue(piped.renderMarkdown().contains("| `--xx A\\|B` | a\\|b | one \\| two |"));
     }
@@ -99,7 +109,8 @@ class OptionTableTest {
                 + "connections (default: 60)\n"), help);
         // long synopses put their help on the next line, aligned
         assertTrue(help.contains("  --http-server-name-as-http-host VALUE\n" + " ".repeat(36) + "send the Host"), help);
-        assertEquals(table.specs().size() + 2 + 1, help.lines().filter(l -> !l.startsWith(" ".repeat(36))).count());
+        // one line per option, a heading per group and a blank line between groups
+        assertEquals(table.specs().size() + 4 + 3, help.lines().filter(l -> !l.startsWith(" ".repeat(36))).count());
     }
 
     @Test
