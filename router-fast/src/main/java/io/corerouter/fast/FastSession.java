@@ -235,7 +235,11 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
             backend.write(body.takeBody(), backend.voidPromise());
             body = null;
         }
-        backend.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client, n -> fromNode += n, false));
+        // The node's close ends the response (spec §1.4): it reaches the client as a FIN after the last
+        // byte, and the pair closes when the client closes too. Closing both channels from inside the
+        // node's end-of-input event let epoll deliver the closed socket's pending events to a new socket
+        // that reused its descriptor under load (connects failing with epoll_ctl ENOENT).
+        backend.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client, n -> fromNode += n));
         ctx.pipeline().replace(this, HandlerNames.RELAY, new RelayHandler(backend, n -> toNode += n));
         if (clientInputDone && backend instanceof DuplexChannel duplex) {
             // the client half-closed after its request: it still gets the response (deviations.md)

@@ -30,7 +30,6 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
     private final TrafficCounter counter;
-    private final boolean halfClose;
     private boolean inputDone;
 
     /** Counts relayed bytes (node tx/rx); may be a no-op. */
@@ -41,20 +40,9 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
         void add(long bytes);
     }
 
-    /** A relay that honours half-close: the end of this side's input shuts down the peer's output. */
     public RelayHandler(Channel peer, TrafficCounter counter) {
-        this(peer, counter, true);
-    }
-
-    /**
-     * @param halfClose {@code true}: the end of this side's input shuts down the peer's output and the
-     *     pair closes when both directions are done; {@code false}: it ends the whole pair once pending
-     *     bytes are flushed (a uwsgi node's close ends its response, spec §1.4)
-     */
-    public RelayHandler(Channel peer, TrafficCounter counter, boolean halfClose) {
         this.peer = peer;
         this.counter = counter;
-        this.halfClose = halfClose;
     }
 
     /** Starts relaying: call once both handlers are installed. */
@@ -99,7 +87,7 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputDone = true;
-            if (halfClose && peer instanceof DuplexChannel duplex && peer.isActive()) {
+            if (peer instanceof DuplexChannel duplex && peer.isActive()) {
                 // shutdownOutput() fails writes still queued: shut down once everything before it is out
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
                     if (written.isSuccess()) {
