@@ -206,7 +206,7 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
 
     private void connect(BackendNode node) {
         attempts = new ConnectAttempts(router.connector(), selector, ctx.channel().eventLoop(), router.quiet(),
-                "[fastrouter] " + ctx.channel(), this);
+                "fastrouter", ctx.channel(), this);
         attempts.start(key, node);
     }
 
@@ -235,11 +235,8 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
             backend.write(body.takeBody(), backend.voidPromise());
             body = null;
         }
-        // The node's close ends the response (spec §1.4): it reaches the client as a FIN after the last
-        // byte, and the pair closes when the client closes too. Closing both channels from inside the
-        // node's end-of-input event let epoll deliver the closed socket's pending events to a new socket
-        // that reused its descriptor under load (connects failing with epoll_ctl ENOENT).
-        backend.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client, n -> fromNode += n));
+        // the node's close ends the response (spec §1.4): the pair closes once the client has it all
+        backend.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client, n -> fromNode += n, false));
         ctx.pipeline().replace(this, HandlerNames.RELAY, new RelayHandler(backend, n -> toNode += n));
         if (clientInputDone && backend instanceof DuplexChannel duplex) {
             // the client half-closed after its request: it still gets the response (deviations.md)
@@ -248,7 +245,7 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
                     duplex.shutdownOutput();
                 }
             });
-            backend.read();
+            backend.config().setAutoRead(true);
         } else {
             backend.flush();
             RelayHandler.start(client, backend);
@@ -273,7 +270,9 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
     @Override
     public void failed(RouterException failure) {
         attempts = null;
-        fail(failure);
+        // answered from a task: this runs inside the node channel's event, and closing the client from
+        // there could free its descriptor while epoll still holds an event for it (see RelayHandler)
+        ctx.executor().execute(() -> fail(failure));
     }
 
     // ---------------------------------------------------------------- events and errors

@@ -71,7 +71,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
             return;
         }
         attempts = new ConnectAttempts(router.connector(), selector, ctx.channel().eventLoop(), router.quiet(),
-                "[rawrouter] " + ctx.channel(), this);
+                "rawrouter", ctx.channel(), this);
         attempts.start(key, node);
     }
 
@@ -130,7 +130,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
             if (spliced) {
                 spliceOneWay((AbstractEpollStreamChannel) backend, (AbstractEpollStreamChannel) client);
             } else {
-                backend.read();
+                backend.config().setAutoRead(true);
             }
         } else if (spliced) {
             backend.flush();
@@ -217,6 +217,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
             attempts.cancel();
             attempts = null;
         }
-        ctx.close();
+        // from a task: this may run inside the node channel's event (see RelayHandler)
+        RelayHandler.closeLater(ctx.channel());
     }
 }

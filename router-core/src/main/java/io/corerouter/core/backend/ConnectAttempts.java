@@ -35,22 +35,25 @@ public final class ConnectAttempts implements ChannelFutureListener {
     private final NodeSelector selector;
     private final EventLoop loop;
     private final boolean quiet;
-    private final String logPrefix;
+    private final String routerName;
+    private final Channel client;
     private final Callback callback;
     private CharSequence key;
     private BackendNode node;
     private boolean cancelled;
 
     /**
-     * @param logPrefix starts every log line (the client channel and router, e.g. {@code [fastrouter] [id: ...]})
+     * @param routerName and {@code client} start every log line ({@code [fastrouter] [id: ...]}); the line is
+     *     only built when something is logged
      */
     public ConnectAttempts(BackendConnector connector, NodeSelector selector, EventLoop loop, boolean quiet,
-            String logPrefix, Callback callback) {
+            String routerName, Channel client, Callback callback) {
         this.connector = connector;
         this.selector = selector;
         this.loop = loop;
         this.quiet = quiet;
-        this.logPrefix = logPrefix;
+        this.routerName = routerName;
+        this.client = client;
         this.callback = callback;
     }
 
@@ -88,7 +91,7 @@ public final class ConnectAttempts implements ChannelFutureListener {
         Throwable cause = future.cause();
         String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         if (!quiet && LOG.isLoggable(Level.WARNING)) {
-            LOG.warning(logPrefix + " key=" + key + " unable to connect() to node \"" + current.name() + "\" ("
+            LOG.warning("[" + routerName + "] " + client + " key=" + key + " unable to connect() to node \"" + current.name() + "\" ("
                     + selector.retries() + " retries): " + reason + "; marking it as failed");
         }
         BackendNode next = selector.retry(key, false);
