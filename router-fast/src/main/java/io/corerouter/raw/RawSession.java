@@ -124,6 +124,10 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
         ctx.pipeline().replace(this, HandlerNames.RELAY, new RelayHandler(backend, n -> toNode += n));
         boolean spliced = router.splice() && client instanceof AbstractEpollStreamChannel
                 && backend instanceof AbstractEpollStreamChannel;
+        if (spliced && client.pipeline().get(HandlerNames.IDLE_TIMEOUT) != null) {
+            // spliced bytes bypass the pipeline, so the idle handler would see a busy connection as idle
+            client.pipeline().remove(HandlerNames.IDLE_TIMEOUT);
+        }
         if (clientInputDone) {
             // the client already sent everything and half-closed: pass that on, relay the reply only
             shutdownOutputAfterWrites(backend);
@@ -147,6 +151,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
      * pauses {@code from} while {@code to} cannot take more (backpressure); the relay handlers still see
      * end of input (half-close), errors and close.
      */
+    @SuppressWarnings("deprecation") // Netty 4.2 deprecates spliceTo without a replacement; it works as in 4.1
     private static void spliceOneWay(AbstractEpollStreamChannel from, AbstractEpollStreamChannel to) {
         ChannelFuture spliced = from.spliceTo(to, Integer.MAX_VALUE);
         spliced.addListener(f -> closeOnFailure(f.isSuccess(), from, to));

@@ -108,12 +108,12 @@ public final class RouterServer implements AutoCloseable {
                     }
                 });
         if (bufferSize > 0) {
-            bootstrap.childOption(ChannelOption.RCVBUF_ALLOCATOR,
+            bootstrap.childOption(ChannelOption.RECVBUF_ALLOCATOR,
                     new AdaptiveRecvByteBufAllocator(64, bufferSize, Math.max(bufferSize, 65536)));
         }
         if (tcp) {
+            // TCP_NODELAY is on by default for Netty's TCP channels: setting it again costs a syscall per connection
             bootstrap.option(ChannelOption.SO_REUSEADDR, true);
-            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
         }
         return bootstrap;
     }
