@@ -10,7 +10,7 @@
 #
 # Usage: bench/wrk-fast.sh [DURATION_SECONDS] [CONNECTIONS]
 # Env:   COREROUTER_PROCESSES (default: CPU cores), UWSGI_ROUTER_PROCESSES (default 1, uWSGI's default),
-#        WARMUP (seconds, default 10)
+#        WARMUP (seconds, default 10), RAWROUTER_SPLICE=1 (our rawrouter with --rawrouter-splice)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"
