@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration tests and benchmarks talk to, when they are missing:
-# Debian's uWSGI (with the python3 plugin and the C routers), nginx, wrk, curl and openssl.
+# Debian's uWSGI (with the python3 plugin and the C routers), nginx, HAProxy, wrk, curl and openssl.
 # Needs root (or sudo) the first time; a no-op once everything is there.
 set -euo pipefail
 need=()
 command -v uwsgi >/dev/null 2>&1 || need+=(uwsgi-core)
 [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need+=(uwsgi-plugin-python3)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)

@@ -3,7 +3,9 @@ package io.corerouter.launcher;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.server.Hostname;
 import io.corerouter.core.transport.Transport;
+import io.corerouter.fast.FastRouter;
 import io.corerouter.http.HttpRouter;
+import io.corerouter.raw.RawRouter;
 import io.corerouter.ssl.TlsService;
 import io.corerouter.ssl.router.SslRouter;
 import java.util.ArrayList;
@@ -27,6 +29,8 @@ public final class Corerouter implements AutoCloseable {
     private TlsService tls;
     private HttpRouter http;
     private SslRouter sslrouter;
+    private FastRouter fastrouter;
+    private RawRouter rawrouter;
 
     public Corerouter(RouterConfig config) {
         this.config = config;
@@ -51,8 +55,19 @@ public final class Corerouter implements AutoCloseable {
             running.add(sslrouter);
             sslrouter.start();
         }
-        if (http == null && sslrouter == null) {
-            LOG.warning("no router configured (give --http ADDR): nothing to serve");
+        if (config.fastrouter().isPresent()) {
+            fastrouter = new FastRouter(config.fastrouter().get(), transport, null, offload);
+            running.add(fastrouter);
+            fastrouter.start();
+        }
+        if (config.rawrouter().isPresent()) {
+            rawrouter = new RawRouter(config.rawrouter().get(), transport, null);
+            running.add(rawrouter);
+            rawrouter.start();
+        }
+        if (http == null && sslrouter == null && fastrouter == null && rawrouter == null) {
+            LOG.warning("no router configured (give --http, --https, --fastrouter, --rawrouter or --sslrouter ADDR):"
+                    + " nothing to serve");
         }
     }
 
@@ -69,6 +84,24 @@ public final class Corerouter implements AutoCloseable {
     /** The TLS service (contexts, SNI, sessions), when a TLS listener is configured. */
     public TlsService tls() {
         return tls;
+    }
+
+    /** The fastrouter, when configured. */
+    public FastRouter fastrouter() {
+        return fastrouter;
+    }
+
+    /** The rawrouter, when configured. */
+    public RawRouter rawrouter() {
+        return rawrouter;
+    }
+
+    /**
+     * The offload pool ({@code --offload-threads}): blocking work kept off the event loops (post-buffering
+     * files, name resolution, certificates). Null before {@link #start()}.
+     */
+    public ExecutorService offload() {
+        return offload;
     }
 
     private static ExecutorService newOffloadPool(int threads) {

@@ -1,38 +1,43 @@
 package io.corerouter.http;
 
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.ssl.TlsFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The pipeline of one HTTP listener, read top to bottom: idle timeout, TLS (https listeners), HTTP/1.1
- * codec, session. One initializer per listener, because SERVER_PORT (inside the translator) is per
- * listener.
+ * The pipeline of one HTTP listener, read top to bottom: idle timeout, harakiri, TLS (https
+ * listeners), HTTP/1.1 codec, session. One initializer per listener, because SERVER_PORT (inside the
+ * translator) is per listener.
  */
 final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     private final HttpRouterContext router;
-    private volatile HttpToUwsgi translator;
+    private final Function<String, HttpToUwsgi> translators;
     private final TlsFront tls;
+    /** Null until the first connection for a listener asking for port 0 (SERVER_PORT = the port bound). */
+    private volatile HttpToUwsgi translator;
 
-    HttpRouterInitializer(HttpRouterContext router, HttpToUwsgi translator) {
-        this(router, translator, null);
-    }
-
-    /** @param tls the TLS front of an https listener, or null for plain HTTP */
-    HttpRouterInitializer(HttpRouterContext router, HttpToUwsgi translator, TlsFront tls) {
+    /**
+     * @param listener    the socket served; its name gives SERVER_PORT
+     * @param translators makes the translator for a SERVER_PORT text
+     * @param tls         the TLS front of an https listener, or null for plain HTTP
+     */
+    HttpRouterInitializer(HttpRouterContext router, Endpoint listener, Function<String, HttpToUwsgi> translators,
+            TlsFront tls) {
         this.router = router;
-        this.translator = translator;
+        this.translators = translators;
         this.tls = tls;
-    }
-
-    /** Replaces the translator once the real port of a listener configured with port 0 is known. */
-    void translator(HttpToUwsgi translator) {
-        this.translator = translator;
+        boolean portFromSocket = listener.kind() == Endpoint.Kind.TCP && listener.port() == 0;
+        this.translator = portFromSocket ? null : translators.apply(listener.serverPort());
     }
 
     @Override
@@ -41,7 +46,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         addTimeouts(pipeline);
         addTls(pipeline);
         addCodec(pipeline);
-        addRouter(pipeline);
+        addRouter(pipeline, ch);
     }
 
     private void addTimeouts(ChannelPipeline pipeline) {
@@ -49,6 +54,10 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         // client included) resets it
         long idleNanos = router.config().common().timeouts().idle().toNanos();
         pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        Duration harakiri = router.config().common().harakiri();
+        if (!harakiri.isZero()) {
+            pipeline.addLast(HandlerNames.HARAKIRI, new HarakiriHandler("http", harakiri));
+        }
     }
 
     private void addTls(ChannelPipeline pipeline) {
@@ -62,7 +71,14 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(router.requestDecoderConfig()));
     }
 
-    private void addRouter(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, translator));
+    private void addRouter(ChannelPipeline pipeline, Channel ch) {
+        HttpToUwsgi vars = translator;
+        if (vars == null && ch.localAddress() instanceof InetSocketAddress local) {
+            // a listener on port 0: the kernel chose the port, SERVER_PORT tells it (racing
+            // first connections build equal translators)
+            vars = translators.apply(Integer.toString(local.getPort()));
+            translator = vars;
+        }
+        pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, vars));
     }
 }

@@ -7,6 +7,7 @@ import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -140,6 +141,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void startRequest(HttpRequest request) {
         cancelHeadTimer();
+        HarakiriHandler.restart(ctx.channel());
         if (request.decoderResult().isFailure()) {
             fail(decoderFailure(request.decoderResult().cause()));
             return;
@@ -494,6 +496,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         state = State.AWAIT_HEAD;
         resetRequest();
+        HarakiriHandler.stop(ctx.channel()); // waiting for the next request is not being stuck
         Object next;
         while ((state == State.AWAIT_HEAD || (state != State.CLOSED && !requestDone))
                 && (next = pipelined.poll()) != null) {

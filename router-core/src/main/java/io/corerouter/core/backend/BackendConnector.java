@@ -70,9 +70,7 @@ public final class BackendConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(Placeholder.INSTANCE);
-        if (!unix && !transport.isEpoll()) {
-            bootstrap.option(ChannelOption.TCP_NODELAY, true); // epoll sockets have it on by default
-        }
+        // TCP_NODELAY: already Netty's default for TCP channels, not set again (a syscall per connect)
         // No resolver: addresses are resolved off the event loops when nodes are created.
         return bootstrap.disableResolver();
     }

@@ -16,16 +16,19 @@ import java.util.Optional;
  * config.warnings().forEach(log::warn);
  * }</pre>
  *
- * @param http           the HTTP router, present when at least one {@code --http}, {@code --https} or
- *                       {@code --http-to-https} was given
+ * @param http           the HTTP router, present when at least one {@code --http}, {@code --https},
+ *                       {@code --http-to-https} or {@code --http-zerg} was given
  * @param https          the HTTP router's TLS and redirect listeners ({@link HttpsConfig#NONE} without)
  * @param sslrouter      the sslrouter, present when at least one {@code --sslrouter} was given
  * @param tls            TLS settings shared by every TLS listener (SNI, sessions, ticket keys)
+ * @param fastrouter     the fastrouter, present when {@code --fastrouter} or {@code --fastrouter-zerg} was given
+ * @param rawrouter      the rawrouter, present when {@code --rawrouter} or {@code --rawrouter-zerg} was given
  * @param offloadThreads {@code --offload-threads} (2): threads for blocking work kept off the event loops
  * @param warnings       what was ignored while reading and checking, one line each, for the caller to log
  */
 public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, Optional<SslRouterConfig> sslrouter,
-                           TlsConfig tls, int offloadThreads, List<String> warnings) {
+                           TlsConfig tls, Optional<FastRouterConfig> fastrouter, Optional<RawRouterConfig> rawrouter,
+                           int offloadThreads, List<String> warnings) {
     public static final String INI = CommandLine.INI_OPTION;
     public static final String HELP = "help";
     public static final String VERSION = "version";
@@ -39,15 +42,18 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         Objects.requireNonNull(https, "https");
         Objects.requireNonNull(sslrouter, "sslrouter");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(fastrouter, "fastrouter");
+        Objects.requireNonNull(rawrouter, "rawrouter");
         if (offloadThreads < 1) {
             throw new IllegalArgumentException(OFFLOAD_THREADS + ": " + offloadThreads + " (expected: > 0)");
         }
         warnings = List.copyOf(warnings);
     }
 
-    /** A configuration without TLS listeners. */
+    /** Only the HTTP router, without TLS listeners. */
     public RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
-        this(http, HttpsConfig.NONE, Optional.empty(), TlsConfig.DEFAULTS, offloadThreads, warnings);
+        this(http, HttpsConfig.NONE, Optional.empty(), TlsConfig.DEFAULTS, Optional.empty(), Optional.empty(),
+                offloadThreads, warnings);
     }
 
     /** True when some router has a TLS listener. */
@@ -67,6 +73,8 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
                 "threads for blocking work kept off the event loops (name resolution, files, certificates)"));
         HttpRouterConfig.registerOptions(table);
         HttpsConfig.registerOptions(table);
+        FastRouterConfig.registerOptions(table);
+        RawRouterConfig.registerOptions(table);
         SslRouterConfig.registerOptions(table);
         TlsConfig.registerOptions(table);
         return table;
@@ -82,7 +90,8 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         int offloadThreads = OptionValues.integer(options, OFFLOAD_THREADS, DEFAULT_OFFLOAD_THREADS, 1, Integer.MAX_VALUE);
         Optional<HttpRouterConfig> http = Optional.empty();
         HttpsConfig https = HttpsConfig.NONE;
-        if (options.has(HttpRouterConfig.KIND) || HttpsConfig.given(options)) {
+        if (options.has(HttpRouterConfig.KIND) || options.has(HttpRouterConfig.NAMES.zerg())
+                || HttpsConfig.given(options)) {
             http = Optional.of(HttpRouterConfig.from(options, warnings::add));
             https = HttpsConfig.from(options);
         } else if (options.names().stream().anyMatch(n -> n.startsWith(HttpRouterConfig.KIND + "-"))) {
@@ -94,7 +103,31 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         } else if (options.names().stream().anyMatch(n -> n.startsWith(SslRouterConfig.KIND + "-"))) {
             warnings.add("sslrouter-* options given without --sslrouter: no SSL router is started");
         }
-        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options), offloadThreads, warnings);
+        Optional<FastRouterConfig> fastrouter = Optional.empty();
+        if (wanted(options, FastRouterConfig.NAMES, warnings)) {
+            fastrouter = Optional.of(FastRouterConfig.from(options));
+        }
+        Optional<RawRouterConfig> rawrouter = Optional.empty();
+        if (wanted(options, RawRouterConfig.NAMES, warnings)) {
+            rawrouter = Optional.of(RawRouterConfig.from(options));
+        }
+        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options), fastrouter, rawrouter,
+                offloadThreads, warnings);
+    }
+
+    /**
+     * Whether router kind {@code names} runs: it has a listener or a zerg server (deviations.md: a zerg
+     * server alone starts the router). Other options of that kind without either are a warning.
+     */
+    private static boolean wanted(ParsedOptions options, RouterOptionNames names, List<String> warnings) {
+        if (options.has(names.listener()) || options.has(names.zerg())) {
+            return true;
+        }
+        if (options.names().stream().anyMatch(n -> n.startsWith(names.kind() + "-"))) {
+            warnings.add(names.kind() + "-* options given without --" + names.kind() + ": no " + names.kind()
+                    + " is started");
+        }
+        return false;
     }
 
     /** {@link CommandLine#parse} against {@link #optionTable()}, then {@link #from}: handy for tests and tools. */

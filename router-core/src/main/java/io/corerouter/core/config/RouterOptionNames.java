@@ -74,6 +74,21 @@ public record RouterOptionNames(String kind) {
         return kind + "-harakiri";
     }
 
+    /** {@code --R-zerg PATH}: attach to a zerg server and serve its sockets (spec §7). */
+    public String zerg() {
+        return kind + "-zerg";
+    }
+
+    /** {@code --R-use-pattern P}: node address from a pattern ({@code %s} = key, spec §3.4). */
+    public String usePattern() {
+        return kind + "-use-pattern";
+    }
+
+    /** {@code --R-use-base B}: node address = B followed by the key (spec §3.4). */
+    public String useBase() {
+        return kind + "-use-base";
+    }
+
     /** {@code --R-cheap}: cheap mode (spec §3.9). */
     public String cheap() {
         return kind + "-cheap";
@@ -118,5 +133,12 @@ public record RouterOptionNames(String kind) {
                 "gateway harakiri: seconds one event-loop round may take (0 = off)"));
         table.register(OptionSpec.flag(group, cheap(),
                 "cheap mode: do not accept connections while no node is available"));
+        table.register(OptionSpec.required(group, zerg(), "PATH", "",
+                "attach to the zerg server on UNIX socket PATH and also serve the listening socket it passes "
+                        + "(alone, it starts the router too)").asRepeatable());
+        table.register(OptionSpec.required(group, usePattern(), "PATTERN", "none",
+                "node address from the routing key: %s is the key, %% a '%' (e.g. /run/app/%s.sock)"));
+        table.register(OptionSpec.required(group, useBase(), "BASE", "none",
+                "node address is BASE followed by the routing key (e.g. /run/app/)"));
     }
 }

@@ -3,6 +3,7 @@ package io.corerouter.core.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The options every router kind has (spec §3.12), read from {@code --<kind>-*} options by
@@ -20,10 +21,14 @@ import java.util.Objects;
  * @param bufferSize {@code --R-buffer-size} (4096, uWSGI's page size): read buffer size in bytes
  * @param harakiri   {@code --R-harakiri}: stuck event-loop timeout, {@link Duration#ZERO} = off
  * @param cheap      {@code --R-cheap}: cheap mode (spec §3.9)
+ * @param zerg       {@code --R-zerg PATH}: zerg servers whose listening sockets this router also serves (spec §7)
+ * @param usePattern {@code --R-use-pattern P}: the node address is P with {@code %s} replaced by the key (spec §3.4)
+ * @param useBase    {@code --R-use-base B}: the node address is B followed by the key (spec §3.4)
  */
 public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
                             int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
-                            Duration harakiri, boolean cheap) {
+                            Duration harakiri, boolean cheap, List<String> zerg, Optional<String> usePattern,
+                            Optional<String> useBase) {
     /** uWSGI's buffer size default: the page size. */
     public static final int DEFAULT_BUFFER_SIZE = 4096;
     /** Largest accepted {@code --R-buffer-size}. */
@@ -46,6 +51,22 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                     + " (expected: " + OptionValues.range(1, MAX_BUFFER_SIZE) + ")");
         }
         requireNotNegative(kind + "-harakiri", harakiri);
+        zerg = List.copyOf(zerg);
+        Objects.requireNonNull(usePattern, "usePattern");
+        Objects.requireNonNull(useBase, "useBase");
+    }
+
+    /** Without zerg servers or key-derived mappers. */
+    public RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
+                         int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
+                         Duration harakiri, boolean cheap) {
+        this(kind, listeners, to, fallback, processes, timeouts, gracetime, quiet, bufferSize, harakiri, cheap,
+                List.of(), Optional.empty(), Optional.empty());
+    }
+
+    /** True when the router has something to serve: a listener or a zerg server. */
+    public boolean hasSockets() {
+        return !listeners.isEmpty() || !zerg.isEmpty();
     }
 
     /**
@@ -80,7 +101,18 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                 options.flag(names.quiet()),
                 OptionValues.integer(options, names.bufferSize(), DEFAULT_BUFFER_SIZE, 1, MAX_BUFFER_SIZE),
                 OptionValues.seconds(options, names.harakiri(), Duration.ZERO, 0),
-                options.flag(names.cheap()));
+                options.flag(names.cheap()),
+                options.all(names.zerg()),
+                nonEmpty(options, names.usePattern()),
+                nonEmpty(options, names.useBase()));
+    }
+
+    private static Optional<String> nonEmpty(ParsedOptions options, String name) throws ConfigException {
+        Optional<ParsedOptions.Value> value = options.lastValue(name);
+        if (value.isPresent() && value.get().text().isEmpty()) {
+            throw ConfigException.invalid(name, "", "a non-empty value", value.get().source());
+        }
+        return value.map(ParsedOptions.Value::text);
     }
 
     private static void requireNotNegative(String what, Duration d) {

@@ -3,19 +3,29 @@ package io.corerouter.core.server;
 import io.corerouter.core.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Binds the listening sockets of one router on its event-loop group and closes them again.
+ * Binds the listening sockets of one router on its event-loop group (or adopts sockets received from
+ * a zerg server, spec §7) and closes them again, optionally draining the sessions in flight.
  *
  * <p>Accepted channels start with {@code AUTO_READ} off (each router reads when it can forward) and
  * with half-closure allowed (a client that shuts down its write side still gets its response).
@@ -27,11 +37,23 @@ public final class RouterServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
     private final List<Channel> listeners = new ArrayList<>();
+    private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private int bufferSize;
 
     public RouterServer(String routerName, Transport transport, EventLoopGroup group) {
         this.routerName = routerName;
         this.transport = transport;
         this.group = group;
+    }
+
+    /**
+     * Sets {@code --R-buffer-size}: the first read of an accepted connection uses a buffer of this size,
+     * later reads adapt between 64 bytes and {@code max(size, 64 KiB)} (uWSGI: the initial per-peer
+     * buffer, spec §1.3). 0 (the default) keeps Netty's adaptive default.
+     */
+    public RouterServer bufferSize(int size) {
+        this.bufferSize = size;
+        return this;
     }
 
     /**
@@ -42,20 +64,8 @@ public final class RouterServer implements AutoCloseable {
      * @return the bound channel; its {@code localAddress()} tells the real port when 0 was asked
      */
     public Channel bind(String name, SocketAddress address, ChannelHandler initializer) throws InterruptedException {
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channelFactory(transport.serverChannel(address))
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(initializer);
-        if (!(address instanceof DomainSocketAddress)) {
-            bootstrap.option(ChannelOption.SO_REUSEADDR, true);
-            if (!transport.isEpoll()) {
-                bootstrap.childOption(ChannelOption.TCP_NODELAY, true); // epoll sockets have it on by default
-            }
-        }
+        ServerBootstrap bootstrap = bootstrap(initializer, !(address instanceof DomainSocketAddress))
+                .channelFactory(transport.serverChannel(address));
         Channel channel = bootstrap.bind(address).sync().channel();
         listeners.add(channel);
         LOG.info(() -> routerName + " bound on " + name + " (" + channel.localAddress() + ") transport="
@@ -63,16 +73,83 @@ public final class RouterServer implements AutoCloseable {
         return channel;
     }
 
+    /**
+     * Serves a listening socket received from a zerg server (already bound and listening): registers
+     * it with an event loop, which starts accepting. Needs the epoll transport.
+     *
+     * @return the listening channel; closing it closes this process's copy of the descriptor only
+     */
+    public Channel adopt(ZergSocket socket, ChannelHandler initializer) throws InterruptedException {
+        if (!transport.isEpoll()) {
+            throw new IllegalStateException("zerg sockets need the native epoll transport");
+        }
+        ServerBootstrap bootstrap = bootstrap(initializer, !socket.unix())
+                .channelFactory(() -> socket.unix()
+                        ? (ServerChannel) new EpollServerDomainSocketChannel(socket.fd())
+                        : new EpollServerSocketChannel(socket.fd()));
+        Channel channel = bootstrap.register().sync().channel();
+        listeners.add(channel);
+        LOG.info(() -> routerName + " attached to zerg socket " + socket.name() + " fd=" + socket.fd());
+        return channel;
+    }
+
+    private ServerBootstrap bootstrap(ChannelHandler initializer, boolean tcp) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        sessions.add(ch);
+                        ch.pipeline().addLast(initializer);
+                    }
+                });
+        if (bufferSize > 0) {
+            bootstrap.childOption(ChannelOption.RECVBUF_ALLOCATOR,
+                    new AdaptiveRecvByteBufAllocator(64, bufferSize, Math.max(bufferSize, 65536)));
+        }
+        if (tcp) {
+            // TCP_NODELAY is on by default for Netty's TCP channels: setting it again costs a syscall per connection
+            bootstrap.option(ChannelOption.SO_REUSEADDR, true);
+        }
+        return bootstrap;
+    }
+
     /** The bound listening channels, in bind order. */
     public List<Channel> listeners() {
         return List.copyOf(listeners);
     }
 
-    @Override
-    public void close() {
+    /** Client connections currently open. */
+    public int openSessions() {
+        return sessions.size();
+    }
+
+    /**
+     * Stops accepting, then waits up to {@code drain} for the open sessions to finish before
+     * returning (a zero-downtime swap: the new router accepts while this one finishes its requests).
+     * Blocking: call from the main or a shutdown thread.
+     */
+    public void closeGracefully(Duration drain) {
+        closeListeners();
+        if (!sessions.isEmpty()) {
+            sessions.newCloseFuture().awaitUninterruptibly(drain.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        sessions.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    private void closeListeners() {
         for (Channel channel : listeners) {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         listeners.clear();
+    }
+
+    @Override
+    public void close() {
+        closeListeners();
     }
 }

@@ -29,16 +29,18 @@ class OptionTableTest {
     void registrationOrderIsTheDocumentedOrder() {
         assertEquals(List.of("ini", "help", "version", "offload-threads",
                 "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-timeout", "http-quiet",
-                "http-buffer-size", "http-harakiri", "http-cheap",
+                "http-buffer-size", "http-harakiri", "http-cheap", "http-zerg", "http-use-pattern", "http-use-base",
                 "http-headers-timeout", "http-connect-timeout", "http-keepalive", "http-var", "http-modifier1",
                 "http-modifier2", "http-server-name-as-http-host"),
-                table.specs().stream().map(OptionSpec::name).toList().subList(0, 21));
+                table.specs().stream().map(OptionSpec::name).toList().subList(0, 24));
     }
 
     @Test
     void repeatableOptions() {
         List<String> repeatable = table.specs().stream().filter(OptionSpec::repeatable).map(OptionSpec::name).toList();
-        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var"), repeatable.subList(0, 5));
+        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-zerg", "http-var"), repeatable.subList(0, 6));
+        assertTrue(repeatable.containsAll(List.of("fastrouter", "fastrouter-to", "rawrouter", "rawrouter-zerg")),
+                repeatable.toString());
         assertTrue(repeatable.containsAll(List.of("https", "https2", "http-to-https", "sslrouter", "sni", "sni-regexp")),
                 repeatable.toString());
     }

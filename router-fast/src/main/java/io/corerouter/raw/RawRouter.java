@@ -1,0 +1,64 @@
+package io.corerouter.raw;
+
+import io.corerouter.core.backend.StaticNodes;
+import io.corerouter.core.config.RawRouterConfig;
+import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.server.RouterRuntime;
+import io.corerouter.core.transport.Transport;
+import io.netty.channel.Channel;
+import java.util.List;
+import java.util.Objects;
+import java.util.logging.Logger;
+
+/**
+ * The rawrouter (spec §6): a TCP/UNIX relay with no protocol parsing. The routing key is the name of
+ * the listener as configured ({@code 127.0.0.1:9090}, {@code :9090}, a UNIX path; for zerg sockets the
+ * {@code getsockname()} text), so with a subscription server nodes subscribe with exactly that string.
+ *
+ * <p>Mappers (spec §3.4): {@code --rawrouter-use-pattern}, the external mapper given here (the
+ * subscription table), {@code --rawrouter-use-base}, {@code --rawrouter-to}, in that precedence.
+ */
+public final class RawRouter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RawRouter.class.getName());
+
+    private final RawRouterConfig config;
+    private final Transport transport;
+    private final KeyMapper externalMapper;
+    private RouterRuntime runtime;
+
+    /** @param externalMapper the subscription table, or null */
+    public RawRouter(RawRouterConfig config, Transport transport, KeyMapper externalMapper) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.externalMapper = externalMapper;
+    }
+
+    /** Resolves nodes, binds the listeners and attaches to the zerg servers. Blocking: call from the main thread. */
+    public void start() throws Exception {
+        if (config.splice() && !transport.isEpoll()) {
+            LOG.warning("rawrouter-splice needs the epoll transport: relaying through buffers instead");
+        }
+        runtime = new RouterRuntime("rawrouter", config.common(), transport, externalMapper,
+                config.common().timeouts().connect());
+        RawRouterContext context = new RawRouterContext(config, runtime);
+        runtime.serve(listener -> new RawRouterInitializer(context, listener.name()));
+    }
+
+    /** The listening channels (their local addresses give the real ports). */
+    public List<Channel> listeners() {
+        return runtime == null ? List.of() : runtime.listeners();
+    }
+
+    /** The static nodes, or null when another mapper is active. */
+    public StaticNodes staticNodes() {
+        return runtime == null ? null : runtime.staticNodes();
+    }
+
+    /** Stops accepting and lets the connections in flight finish (up to {@link RouterRuntime#DEFAULT_DRAIN}). */
+    @Override
+    public void close() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+}
