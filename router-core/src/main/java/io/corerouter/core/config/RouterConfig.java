@@ -19,8 +19,12 @@ import java.util.Optional;
  * @param http           the HTTP router, present when at least one {@code --http} was given
  * @param offloadThreads {@code --offload-threads} (2): threads for blocking work kept off the event loops
  * @param warnings       what was ignored while reading and checking, one line each, for the caller to log
+ * @param subscriptions  how subscription servers treat announced nodes (global {@code --subscription-*})
+ * @param subscriber     nodes this process announces ({@code --subscribe2}, {@code --subscribe-to})
+ * @param stats          how stats servers write their document ({@code --stats-http}, {@code --stats-minified})
  */
-public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
+public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings,
+                           SubscriptionOptions subscriptions, SubscriberOptions subscriber, StatsOptions stats) {
     public static final String INI = CommandLine.INI_OPTION;
     public static final String HELP = "help";
     public static final String VERSION = "version";
@@ -35,6 +39,15 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
             throw new IllegalArgumentException(OFFLOAD_THREADS + ": " + offloadThreads + " (expected: > 0)");
         }
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(subscriptions, "subscriptions");
+        Objects.requireNonNull(subscriber, "subscriber");
+        Objects.requireNonNull(stats, "stats");
+    }
+
+    /** A configuration with the default subscription and stats settings and nothing to announce. */
+    public RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
+        this(http, offloadThreads, warnings, SubscriptionOptions.DEFAULTS, SubscriberOptions.NONE,
+                StatsOptions.DEFAULTS);
     }
 
     /** A new table with every option corerouter knows, global ones first. */
@@ -48,6 +61,9 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
         table.register(OptionSpec.required(GROUP, OFFLOAD_THREADS, "N", Integer.toString(DEFAULT_OFFLOAD_THREADS),
                 "threads for blocking work kept off the event loops (name resolution, files, certificates)"));
         HttpRouterConfig.registerOptions(table);
+        SubscriptionOptions.registerOptions(table);
+        SubscriberOptions.registerOptions(table);
+        StatsOptions.registerOptions(table);
         return table;
     }
 
@@ -65,7 +81,9 @@ public record RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, 
         } else if (options.names().stream().anyMatch(n -> n.startsWith(HttpRouterConfig.KIND + "-"))) {
             warnings.add("http-* options given without --http: no HTTP router is started");
         }
-        return new RouterConfig(http, offloadThreads, warnings);
+        SubscriptionOptions subscriptions = SubscriptionOptions.from(options, warnings::add);
+        SubscriberOptions subscriber = SubscriberOptions.from(options, warnings::add);
+        return new RouterConfig(http, offloadThreads, warnings, subscriptions, subscriber, StatsOptions.from(options));
     }
 
     /** {@link CommandLine#parse} against {@link #optionTable()}, then {@link #from}: handy for tests and tools. */
