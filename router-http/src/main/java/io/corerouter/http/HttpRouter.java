@@ -11,6 +11,7 @@ import io.corerouter.core.server.RouterServer;
 import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class HttpRouter implements AutoCloseable {
     private EventLoopGroup group;
     private RouterServer server;
     private StaticNodes staticNodes;
+    private HttpRouterContext context;
 
     /**
      * @param externalMapper the mapper that overrides static nodes (subscriptions), or null
@@ -62,8 +64,12 @@ public final class HttpRouter implements AutoCloseable {
         }
         group = transport.newGroup(config.common().processes(), "http");
         BackendConnector connector = new BackendConnector(transport, config.common().timeouts().connect());
-        HttpRouterContext context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName);
+        context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName);
         server = new RouterServer("http router", transport, group);
+        if (config.common().cheap() && externalMapper != null) {
+            // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
+            server.setAccepting(false);
+        }
         for (Endpoint listener : config.common().listeners()) {
             HttpToUwsgi translator = new HttpToUwsgi(listener.serverPort(), serverName,
                     config.serverNameAsHttpHost(), config.vars(), false);
@@ -83,6 +89,46 @@ public final class HttpRouter implements AutoCloseable {
     /** The bound listening channels (their local addresses give the real ports). */
     public List<Channel> listeners() {
         return server == null ? List.of() : server.listeners();
+    }
+
+    /** Client connections open now (stats {@code active_sessions}). */
+    public long activeSessions() {
+        return context == null ? 0 : context.activeSessions().sum();
+    }
+
+    /** Pauses or resumes accepting connections (cheap mode, spec §3.9); thread-safe. */
+    public void setAccepting(boolean accepting) {
+        if (server != null) {
+            server.setAccepting(accepting);
+        }
+    }
+
+    /** Whether the listeners accept connections now. */
+    public boolean isAccepting() {
+        return server != null && server.isAccepting();
+    }
+
+    /** The listener names as configured, for stats. */
+    public List<String> socketNames() {
+        return config.common().listeners().stream().map(Endpoint::name).toList();
+    }
+
+    /**
+     * This router's address as a node of another router (re-subscription, spec §2.11): the first
+     * listener's name as configured, or its bound address when port 0 was asked; null before start.
+     */
+    public String firstListenerName() {
+        List<Channel> bound = listeners();
+        if (bound.isEmpty()) {
+            return null;
+        }
+        Endpoint first = config.common().listeners().get(0);
+        if (first.kind() == Endpoint.Kind.TCP && first.port() == 0
+                && bound.get(0).localAddress() instanceof InetSocketAddress address) {
+            String host = first.host().isEmpty() ? "" : address.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        }
+        return first.name();
     }
 
     /** The static nodes, or null when another mapper is active. */

@@ -7,6 +7,7 @@ import io.corerouter.core.config.HttpRouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every session of one HTTP router shares, read-only after start-up: the mapper, fallbacks,
@@ -25,6 +26,8 @@ final class HttpRouterContext {
     private final HttpDecoderConfig responseDecoderConfig;
     private final long headersTimeoutNanos;
     private final long keepAliveIdleNanos;
+    /** Client connections open now (stats {@code active_sessions}). */
+    private final LongAdder activeSessions = new LongAdder();
 
     HttpRouterContext(HttpRouterConfig config, KeyMapper mapper, List<? extends BackendNode> fallbacks,
             BackendConnector connector, String serverName) {
@@ -92,6 +95,10 @@ final class HttpRouterContext {
 
     int modifier1() {
         return config.modifier1();
+    }
+
+    LongAdder activeSessions() {
+        return activeSessions;
     }
 
     int modifier2() {

@@ -71,6 +71,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private int remotePort;
     private ScheduledFuture<?> headTimer;
     private boolean inputClosed;
+    private boolean counted;
 
     // the request in flight
     private String key;
@@ -102,6 +103,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        router.activeSessions().increment();
+        counted = true;
         SocketAddress remote = ctx.channel().remoteAddress();
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             remoteAddr = inet.getAddress().getHostAddress();
@@ -270,6 +273,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (counted) {
+            counted = false;
+            router.activeSessions().decrement();
+        }
         state = State.CLOSED;
         cleanup();
         ctx.fireChannelInactive();
@@ -288,6 +295,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- connecting
 
     private void connect() {
+        // spec §1.5: the node's modifiers (a subscription's), unless --http-modifier1/2 set their own
+        int at = packet.readerIndex();
+        packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
+        packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
         router.connector().connect(ctx.channel().eventLoop(), node.address()).addListener(connectListener);
     }
 

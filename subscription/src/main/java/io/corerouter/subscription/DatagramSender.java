@@ -42,6 +42,9 @@ public final class DatagramSender implements AutoCloseable {
      *
      * @param bind the UDP source address, or null for any
      */
+    // an unbound UNIX datagram socket can send only if Netty treats it as active once registered; the
+    // option is deprecated without a replacement in 4.2
+    @SuppressWarnings("deprecation")
     public static DatagramSender open(Transport transport, EventLoop loop, InetSocketAddress bind)
             throws InterruptedException {
         InetSocketAddress source = bind != null ? bind : new InetSocketAddress(0);

@@ -88,7 +88,7 @@ public final class SubscriptionServer implements AutoCloseable {
         Channel channel = new Bootstrap()
                 .group(loop)
                 .channelFactory(transport.datagramChannel(address))
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER))
                 .handler(handler)
                 .bind(address).sync().channel();
         channels.add(channel);

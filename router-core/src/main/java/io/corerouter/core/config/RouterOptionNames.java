@@ -152,20 +152,20 @@ public record RouterOptionNames(String kind) {
                                 + "or UNIX datagrams to a path")
                 .asRepeatable());
         if (federation) {
-            table.register(OptionSpec.required(group, subscriptionFallbackKey(), "KEY", "",
+            table.register(OptionSpec.required(group, subscriptionFallbackKey(), "KEY", "none",
                     "subscription key used when the request's key has no node"));
             table.register(OptionSpec.required(group, resubscribe(), "ADDR", "",
                             "forward every subscription received to this subscription server, "
                                     + "with this router's first listener as the node address")
                     .asRepeatable());
-            table.register(OptionSpec.required(group, resubscribeBind(), "ADDR", "",
+            table.register(OptionSpec.required(group, resubscribeBind(), "ADDR", "any",
                     "UDP source address (host:port) of the forwarded subscriptions"));
         }
     }
 
     /** Registers {@code --R-stats ADDR} and its aliases, read by {@link #statsEndpoint}. */
     public void registerStats(OptionTable table, String group) {
-        table.register(OptionSpec.required(group, stats(), "ADDR", "",
+        table.register(OptionSpec.required(group, stats(), "ADDR", "off",
                         "stats server on TCP host:port or a UNIX path: every connection gets one JSON document")
                 .withAliases(kind + "-stats-server", kind + "-ss"));
     }

@@ -51,7 +51,7 @@ public record SubscriberOptions(List<SubscribeTarget> targets, Duration freq) {
                 .withAliases("st", "subscribe").asRepeatable());
         table.register(OptionSpec.required(GROUP, FREQ, "N", Long.toString(DEFAULT_FREQ.toSeconds()),
                 "seconds between announces (after one at start and one a second later)"));
-        table.register(OptionSpec.required(GROUP, NOTIFY_SOCKET, "PATH", "",
+        table.register(OptionSpec.required(GROUP, NOTIFY_SOCKET, "PATH", "none",
                 "ask servers to acknowledge new nodes with a datagram to this UNIX socket"));
     }
 

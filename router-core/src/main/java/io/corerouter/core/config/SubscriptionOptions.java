@@ -107,7 +107,7 @@ public record SubscriptionOptions(Algo algo, Duration tolerance, boolean dotspli
         table.register(OptionSpec.flag(GROUP, DOTSPLIT,
                 "retry a missing key with its parent domains: a.b.example.com, .b.example.com, .example.com... "
                         + "(5 lookups at most)"));
-        table.register(OptionSpec.required(GROUP, SIGN_CHECK, "DIGEST:DIR", "",
+        table.register(OptionSpec.required(GROUP, SIGN_CHECK, "DIGEST:DIR", "off",
                 "accept only subscriptions signed with RSA and DIGEST, verified with DIR/<key>.pem"));
         table.register(OptionSpec.required(GROUP, SIGN_CHECK_TOLERANCE, "N",
                 Long.toString(DEFAULT_SIGN_TOLERANCE.toSeconds()),

@@ -31,14 +31,21 @@ class OptionTableTest {
                 "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-timeout", "http-quiet",
                 "http-buffer-size", "http-harakiri", "http-cheap",
                 "http-headers-timeout", "http-connect-timeout", "http-keepalive", "http-var", "http-modifier1",
-                "http-modifier2", "http-server-name-as-http-host"),
+                "http-modifier2", "http-server-name-as-http-host",
+                "http-subscription-server", "http-subscription-fallback-key", "http-resubscribe",
+                "http-resubscribe-bind", "http-stats",
+                "subscription-algo", "subscription-tolerance", "subscription-dotsplit", "subscriptions-sign-check",
+                "subscriptions-sign-check-tolerance",
+                "subscribe2", "subscribe-to", "subscribe-freq", "subscription-notify-socket",
+                "stats-http", "stats-minified"),
                 table.specs().stream().map(OptionSpec::name).toList());
     }
 
     @Test
     void repeatableOptions() {
         List<String> repeatable = table.specs().stream().filter(OptionSpec::repeatable).map(OptionSpec::name).toList();
-        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var"), repeatable);
+        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var", "http-subscription-server",
+                "http-resubscribe", "subscribe2", "subscribe-to"), repeatable);
     }
 
     @Test
@@ -69,6 +76,11 @@ class OptionTableTest {
         assertEquals("--http-keepalive[=N]", table.lookup("http-keepalive").orElseThrow().synopsis());
         assertEquals("--help, -h", table.lookup("help").orElseThrow().synopsis());
         assertEquals("--http-processes N, --http-workers N", table.lookup("http-processes").orElseThrow().synopsis());
+        assertEquals("--http-stats ADDR, --http-stats-server ADDR, --http-ss ADDR",
+                table.lookup("http-stats").orElseThrow().synopsis());
+        assertEquals("--subscribe-to NODE=SERVER:KEY, --st NODE=SERVER:KEY, --subscribe NODE=SERVER:KEY",
+                table.lookup("st").orElseThrow().synopsis());
+        assertEquals("--stats-minified, --stats-min", table.lookup("stats-min").orElseThrow().synopsis());
     }
 
     @Test
@@ -84,7 +96,7 @@ class OptionTableTest {
         assertTrue(lines.contains("| `--http-headers-timeout N` | http-timeout | seconds to wait for a complete request head |"), md);
         assertTrue(lines.contains("| **HTTP router** | | |"), md);
         // one row per option plus a header row per group
-        assertEquals(2 + 2 + table.specs().size(), lines.size());
+        assertEquals(2 + 5 + table.specs().size(), lines.size());
         OptionTable piped = new OptionTable().register(OptionSpec.required("G", "xx", "A|B", "a|b", "one | two"));
         assertTrue(piped.renderMarkdown().contains("| `--xx A\\|B` | a\\|b | one \\| two |"));
     }
@@ -99,7 +111,8 @@ class OptionTableTest {
                 + "connections (default: 60)\n"), help);
         // long synopses put their help on the next line, aligned
         assertTrue(help.contains("  --http-server-name-as-http-host VALUE\n" + " ".repeat(36) + "send the Host"), help);
-        assertEquals(table.specs().size() + 2 + 1, help.lines().filter(l -> !l.startsWith(" ".repeat(36))).count());
+        // every option, 5 group headings and the 4 blank lines between groups
+        assertEquals(table.specs().size() + 5 + 4, help.lines().filter(l -> !l.startsWith(" ".repeat(36))).count());
     }
 
     @Test
