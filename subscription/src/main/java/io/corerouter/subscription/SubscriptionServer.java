@@ -18,7 +18,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -48,6 +53,8 @@ public final class SubscriptionServer implements AutoCloseable {
      * as oversize (the kernel truncates it to this) instead of passing truncated.
      */
     static final int RECEIVE_BUFFER = 8192;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
 
     private final String routerName;
     private final SubscriptionTable table;
@@ -84,6 +91,9 @@ public final class SubscriptionServer implements AutoCloseable {
      * @return the channel; its local address tells the port when 0 was asked
      */
     public Channel bind(Endpoint endpoint) throws Exception {
+        if (endpoint.kind() == Endpoint.Kind.UNIX) {
+            removeStaleSocket(Path.of(endpoint.path()));
+        }
         SocketAddress address = endpoint.toSocketAddress();
         Channel channel = new Bootstrap()
                 .group(loop)
@@ -95,6 +105,21 @@ public final class SubscriptionServer implements AutoCloseable {
         LOG.info(() -> routerName + " subscription server bound on " + endpoint.name() + " (" + channel.localAddress()
                 + ")");
         return channel;
+    }
+
+    /**
+     * Removes a socket file left by a previous run, as uWSGI does before binding a datagram path;
+     * anything that is not a socket is left alone (and the bind fails).
+     */
+    private static void removeStaleSocket(Path path) throws IOException {
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & S_IFMT) == S_IFSOCK) {
+                Files.delete(path);
+            }
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            // nothing there, or no unix attributes: let the bind decide
+        }
     }
 
     /** The bound channels, in bind order. */

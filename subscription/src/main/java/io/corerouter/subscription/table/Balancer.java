@@ -13,12 +13,11 @@ enum Balancer {
      */
     WRR {
         @Override
-        SubscriptionNode pick(SubscriptionSlot slot, SubscriptionSlot.Nodes nodes, long now) {
-            int[] cycle = nodes.cycle();
-            SubscriptionNode[] all = nodes.all();
+        SubscriptionNode pick(SubscriptionSlot slot, long now) {
+            SubscriptionNode[] cycle = slot.cycle();
             int n = cycle.length;
             for (int i = 0; i < n; i++) {
-                SubscriptionNode node = all[cycle[(int) Long.remainderUnsigned(slot.nextCursor(), n)]];
+                SubscriptionNode node = cycle[(int) Long.remainderUnsigned(slot.nextCursor(), n)];
                 if (node.tryAcquire(now)) {
                     return node;
                 }
@@ -29,22 +28,22 @@ enum Balancer {
     /** Least reference count: fewest sessions in flight; then fewest requests since the last refresh; then list order. */
     LRC {
         @Override
-        SubscriptionNode pick(SubscriptionSlot slot, SubscriptionSlot.Nodes nodes, long now) {
-            return least(nodes.all(), now, false);
+        SubscriptionNode pick(SubscriptionSlot slot, long now) {
+            return least(slot.all(), now, false);
         }
     },
     /** Weighted least reference count: fewest sessions in flight per unit of weight. */
     WLRC {
         @Override
-        SubscriptionNode pick(SubscriptionSlot slot, SubscriptionSlot.Nodes nodes, long now) {
-            return least(nodes.all(), now, true);
+        SubscriptionNode pick(SubscriptionSlot slot, long now) {
+            return least(slot.all(), now, true);
         }
     };
 
     /** How many times a least-* pick is retried when its choice died in between. */
     private static final int ATTEMPTS = 3;
 
-    abstract SubscriptionNode pick(SubscriptionSlot slot, SubscriptionSlot.Nodes nodes, long now);
+    abstract SubscriptionNode pick(SubscriptionSlot slot, long now);
 
     static Balancer of(SubscriptionOptions.Algo algo) {
         return switch (algo) {

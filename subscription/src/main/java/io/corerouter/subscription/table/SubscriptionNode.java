@@ -4,7 +4,6 @@ import io.corerouter.core.backend.BackendNode;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,10 +19,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SubscriptionNode implements BackendNode {
     private static final VarHandle DEATH_MARK;
+    private static final VarHandle REFERENCE;
 
     static {
         try {
-            DEATH_MARK = MethodHandles.lookup().findVarHandle(SubscriptionNode.class, "deathMark", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DEATH_MARK = lookup.findVarHandle(SubscriptionNode.class, "deathMark", int.class);
+            REFERENCE = lookup.findVarHandle(SubscriptionNode.class, "reference", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,21 +35,25 @@ public final class SubscriptionNode implements BackendNode {
     private final SubscriptionSlot slot;
     private final String name;
     private final SocketAddress address;
-    private final int modifier1;
-    private final int modifier2;
+    private final byte modifier1;
+    private final byte modifier2;
     private final String notify;
 
-    // from the latest subscribe packet; written on the subscription thread only
-    private volatile long lastCheckNanos;
-    private volatile long lastCheckEpoch;
-    private volatile long cores;
-    private volatile long load;
-    private volatile long weight;
-    private volatile long unixCheck;
+    /** The values of the latest subscribe packet, replaced as a whole (subscription thread). */
+    private record Announce(long lastCheckEpoch, long cores, long load, long weight, long unixCheck) {
+        static final Announce NONE = new Announce(0, 0, 0, 1, 0);
+    }
 
+    // the fields a lookup reads (lastCheckNanos, deathMark, reference) are the node's only
+    // primitives, so they share a cache line; the rest of the announce sits behind one reference
+    private volatile long lastCheckNanos;
+    private volatile Announce announce = Announce.NONE;
+
+    // the fields a lookup touches sit in this object, not in separate atomics
     @SuppressWarnings("unused") // through DEATH_MARK
     private volatile int deathMark;
-    private final AtomicInteger reference = new AtomicInteger();
+    @SuppressWarnings("unused") // through REFERENCE
+    private volatile int reference;
     private final AtomicLong failcnt = new AtomicLong();
     private final LongAdder requests = new LongAdder();
     private final LongAdder lastRequests = new LongAdder();
@@ -60,8 +66,8 @@ public final class SubscriptionNode implements BackendNode {
         this.slot = slot;
         this.name = name;
         this.address = address;
-        this.modifier1 = modifier1;
-        this.modifier2 = modifier2;
+        this.modifier1 = (byte) modifier1;
+        this.modifier2 = (byte) modifier2;
         this.notify = notify;
     }
 
@@ -79,12 +85,12 @@ public final class SubscriptionNode implements BackendNode {
 
     @Override
     public int modifier1() {
-        return modifier1;
+        return modifier1 & 0xff;
     }
 
     @Override
     public int modifier2() {
-        return modifier2;
+        return modifier2 & 0xff;
     }
 
     @Override
@@ -107,7 +113,7 @@ public final class SubscriptionNode implements BackendNode {
 
     @Override
     public void release() {
-        if (reference.decrementAndGet() <= 0 && isDead()) {
+        if ((int) REFERENCE.getAndAdd(this, -1) <= 1 && isDead()) {
             table.requestMaintenance(slot);
         }
     }
@@ -134,7 +140,7 @@ public final class SubscriptionNode implements BackendNode {
         if (!isAvailable(nowNanos)) {
             return false;
         }
-        reference.incrementAndGet();
+        REFERENCE.getAndAdd(this, 1);
         return true;
     }
 
@@ -155,20 +161,18 @@ public final class SubscriptionNode implements BackendNode {
     /** Applies a subscribe packet's values; clears the death mark (spec §2.4). */
     void refresh(long nowNanos, long nowEpoch, long newCores, long newLoad, long newWeight) {
         lastCheckNanos = nowNanos;
-        lastCheckEpoch = nowEpoch;
-        cores = newCores;
-        load = newLoad;
-        weight = newWeight;
+        announce = new Announce(nowEpoch, newCores, newLoad, newWeight, announce.unixCheck());
         lastRequests.reset();
         DEATH_MARK.setVolatile(this, 0);
     }
 
     void unixCheck(long unix) {
-        unixCheck = unix;
+        Announce a = announce;
+        announce = new Announce(a.lastCheckEpoch(), a.cores(), a.load(), a.weight(), unix);
     }
 
     boolean isRemovable() {
-        return isDead() && reference.get() <= 0;
+        return isDead() && references() <= 0;
     }
 
     SubscriptionSlot slot() {
@@ -189,12 +193,12 @@ public final class SubscriptionNode implements BackendNode {
 
     /** {@code ref}: sessions using the node now. */
     public int references() {
-        return reference.get();
+        return (int) REFERENCE.getVolatile(this);
     }
 
     /** {@code last_check}: unix time of the latest subscribe packet. */
     public long lastCheck() {
-        return lastCheckEpoch;
+        return announce.lastCheckEpoch();
     }
 
     long lastCheckNanos() {
@@ -203,20 +207,20 @@ public final class SubscriptionNode implements BackendNode {
 
     /** {@code weight} as announced (0 was turned into 1). */
     public long weight() {
-        return weight;
+        return announce.weight();
     }
 
     public long cores() {
-        return cores;
+        return announce.cores();
     }
 
     public long load() {
-        return load;
+        return announce.load();
     }
 
     /** {@code unix} of the latest accepted signed packet (0 without signatures). */
     public long unixCheck() {
-        return unixCheck;
+        return announce.unixCheck();
     }
 
     /** {@code failcnt}: how many times the node was marked failed. */

@@ -1,34 +1,49 @@
 package io.corerouter.subscription.table;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The nodes of one key (uWSGI's {@code struct uwsgi_subscribe_slot}, spec §2.3).
  *
- * <p>The node list is an immutable {@link Nodes} snapshot, replaced as a whole on the subscription
- * thread and read with one volatile load on the request path, together with its smooth-WRR cycle.
- * Per-lookup state is a hit counter and the WRR cursor, both atomics.
+ * <p>The node list and the smooth-WRR cycle are immutable arrays, replaced as a whole on the
+ * subscription thread and read with one volatile load each on the request path. The per-lookup
+ * state (hit counter, WRR cursor) lives in this object's own fields, so a lookup touches as few
+ * cache lines as possible: the map entry, this slot, the cycle array and the node.
  */
 public final class SubscriptionSlot {
-    /** The nodes in subscription order and the WRR cycle over those alive when it was built. */
-    record Nodes(SubscriptionNode[] all, int[] cycle) {
-        static final Nodes EMPTY = new Nodes(new SubscriptionNode[0], new int[0]);
+    private static final SubscriptionNode[] NONE = new SubscriptionNode[0];
+    private static final VarHandle HITS;
+    private static final VarHandle CURSOR;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HITS = lookup.findVarHandle(SubscriptionSlot.class, "hits", long.class);
+            CURSOR = lookup.findVarHandle(SubscriptionSlot.class, "cursor", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private final String key;
     private final int hash;
     private final long sequence;
     private final PublicKey publicKey;
-    private final LongAdder hits = new LongAdder();
-    private final AtomicLong cursor = new AtomicLong();
+    @SuppressWarnings("unused") // through HITS
+    private volatile long hits;
+    @SuppressWarnings("unused") // through CURSOR
+    private volatile long cursor;
+    /** The WRR cycle: nodes alive when it was built, each as many times as its reduced weight. */
+    private volatile SubscriptionNode[] cycle = NONE;
+    /** Every node in subscription order, dead ones not yet removed included. */
+    private volatile SubscriptionNode[] all = NONE;
+    private volatile boolean removed;
     /** True while a maintenance task for this slot is queued, so a burst of failures queues one. */
     final AtomicBoolean maintenancePending = new AtomicBoolean();
-    private volatile Nodes nodes = Nodes.EMPTY;
-    private volatile boolean removed;
 
     SubscriptionSlot(String key, long sequence, PublicKey publicKey) {
         this.key = key;
@@ -49,12 +64,12 @@ public final class SubscriptionSlot {
 
     /** {@code hits}: lookups that found this key. */
     public long hits() {
-        return hits.sum();
+        return (long) HITS.getVolatile(this);
     }
 
     /** The nodes in subscription order, dead ones not yet removed included. */
     public List<SubscriptionNode> nodes() {
-        return List.of(nodes.all());
+        return List.of(all);
     }
 
     /** Order of creation, for stats. */
@@ -66,37 +81,45 @@ public final class SubscriptionSlot {
         return publicKey;
     }
 
-    Nodes snapshot() {
-        return nodes;
+    SubscriptionNode[] all() {
+        return all;
     }
 
-    void publish(Nodes next) {
-        nodes = next;
+    SubscriptionNode[] cycle() {
+        return cycle;
+    }
+
+    /** Replaces the node list and the WRR cycle (subscription thread). */
+    void publish(SubscriptionNode[] nextAll, SubscriptionNode[] nextCycle) {
+        cycle = nextCycle;
+        all = nextAll;
     }
 
     boolean isRemoved() {
         return removed;
     }
 
+    /** Empties the slot for good: lookups that still hold it find no node. */
     void markRemoved() {
         removed = true;
+        publish(NONE, NONE);
     }
 
     void hit() {
-        hits.increment();
+        HITS.getAndAdd(this, 1L);
     }
 
     /** The next position of the WRR cycle. */
     long nextCursor() {
-        return cursor.getAndIncrement();
+        return (long) CURSOR.getAndAdd(this, 1L);
     }
 
     long cursor() {
-        return cursor.get();
+        return (long) CURSOR.getVolatile(this);
     }
 
     SubscriptionNode find(String address) {
-        for (SubscriptionNode node : nodes.all()) {
+        for (SubscriptionNode node : all) {
             if (node.name().equals(address)) {
                 return node;
             }

@@ -110,6 +110,12 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     private final Runnable sweepTask = this::sweep;
     private long sequence;
     private volatile boolean available;
+    /**
+     * The time lookups check the tolerance against, refreshed by every packet and every sweep
+     * ({@link #tick}): a clock read per request would cost more than the rest of the lookup, and the
+     * tolerance is counted in seconds.
+     */
+    private volatile long lookupNanos;
 
     /**
      * @param routerName  for logs ({@code http})
@@ -129,6 +135,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         this.signCheck = options.signCheck().map(c -> new SignatureCheck(c, options.signTolerance())).orElse(null);
         this.clock = clock;
         this.executor = executor;
+        this.lookupNanos = clock.nanoTime();
     }
 
     /** Adds a listener (before packets are applied). */
@@ -153,7 +160,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             }
         }
         slot.hit();
-        return balancer.pick(slot, slot.snapshot(), clock.nanoTime());
+        return balancer.pick(slot, lookupNanos);
     }
 
     private SubscriptionSlot dotsplit(String key) {
@@ -180,6 +187,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
      * @return what happened; nothing changed unless {@link Outcome#accepted()}
      */
     public Outcome apply(SubscriptionPacket packet) {
+        tick();
         return packet.unsubscribe() ? unsubscribe(packet) : subscribe(packet);
     }
 
@@ -242,7 +250,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             node = new SubscriptionNode(this, slot, packet.address(), address, packet.modifier1(), packet.modifier2(),
                     packet.notifyPath());
             node.refresh(nowNanos, nowEpoch, packet.cores(), packet.load(), weight);
-            SubscriptionNode[] old = slot.snapshot().all();
+            SubscriptionNode[] old = slot.all();
             SubscriptionNode[] all = Arrays.copyOf(old, old.length + 1);
             all[old.length] = node;
             publish(slot, all);
@@ -285,13 +293,25 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
      * nodes no session holds. Subscription thread only.
      */
     public void sweep() {
-        long now = clock.nanoTime();
+        long now = tick();
         for (SubscriptionSlot slot : slots.values()) {
-            for (SubscriptionNode node : slot.snapshot().all()) {
+            for (SubscriptionNode node : slot.all()) {
                 node.isAvailable(now); // marks an expired node dead
             }
             maintain(slot);
         }
+    }
+
+    /**
+     * Moves the lookups' notion of now to the clock's (done by every packet and sweep, so at least
+     * once a second in a running router).
+     *
+     * @return the new time
+     */
+    public long tick() {
+        long now = clock.nanoTime();
+        lookupNanos = now;
+        return now;
     }
 
     /** A task that runs {@link #sweep}, for the subscription thread's scheduler. */
@@ -314,7 +334,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         if (slot.isRemoved()) {
             return;
         }
-        SubscriptionNode[] all = slot.snapshot().all();
+        SubscriptionNode[] all = slot.all();
         List<SubscriptionNode> kept = new ArrayList<>(all.length);
         for (SubscriptionNode node : all) {
             if (!node.isRemovable()) {
@@ -323,7 +343,6 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         }
         if (kept.isEmpty()) {
             slot.markRemoved();
-            slot.publish(SubscriptionSlot.Nodes.EMPTY);
             slots.remove(slot.key(), slot);
             if (slots.isEmpty()) {
                 setAvailable(false);
@@ -334,7 +353,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     }
 
     private void rebuild(SubscriptionSlot slot) {
-        publish(slot, slot.snapshot().all());
+        publish(slot, slot.all());
     }
 
     /** Publishes {@code all} with a WRR cycle over the nodes alive now. */
@@ -349,11 +368,12 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
                 alive++;
             }
         }
-        int[] cycle = WrrSchedule.build(Arrays.copyOf(weights, alive));
-        for (int i = 0; i < cycle.length; i++) {
-            cycle[i] = index[cycle[i]];
+        int[] order = WrrSchedule.build(Arrays.copyOf(weights, alive));
+        SubscriptionNode[] cycle = new SubscriptionNode[order.length];
+        for (int i = 0; i < order.length; i++) {
+            cycle[i] = all[index[order[i]]];
         }
-        slot.publish(new SubscriptionSlot.Nodes(all, cycle));
+        slot.publish(all, cycle);
     }
 
     private void setAvailable(boolean now) {
@@ -416,9 +436,9 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
                 .field("hits", slot.hits())
                 .field("sni_enabled", 0);
             json.name("nodes").beginArray();
-            SubscriptionSlot.Nodes nodes = slot.snapshot();
-            for (int i = 0; i < nodes.all().length; i++) {
-                SubscriptionNode node = nodes.all()[i];
+            SubscriptionNode[] cycle = slot.cycle();
+            long cursor = slot.cursor();
+            for (SubscriptionNode node : slot.all()) {
                 json.beginObject()
                     .field("name", display(node.name()))
                     .field("modifier1", node.modifier1())
@@ -434,7 +454,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
                     .field("cores", node.cores())
                     .field("load", node.load())
                     .field("weight", node.weight())
-                    .field("wrr", remainingCredits(slot, nodes, i))
+                    .field("wrr", remainingCredits(cycle, cursor, node))
                     .field("ref", node.references())
                     .field("failcnt", node.failures())
                     .field("death_mark", node.isDead() ? 1 : 0)
@@ -446,15 +466,14 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     }
 
     /** {@code wrr}: picks left for node {@code index} in the current WRR cycle (0 for lrc/wlrc). */
-    private long remainingCredits(SubscriptionSlot slot, SubscriptionSlot.Nodes nodes, int index) {
-        int[] cycle = nodes.cycle();
+    private long remainingCredits(SubscriptionNode[] cycle, long cursor, SubscriptionNode node) {
         if (balancer != Balancer.WRR || cycle.length == 0) {
             return 0;
         }
-        int from = (int) Long.remainderUnsigned(slot.cursor(), cycle.length);
+        int from = (int) Long.remainderUnsigned(cursor, cycle.length);
         long credits = 0;
         for (int i = from; i < cycle.length; i++) {
-            if (cycle[i] == index) {
+            if (cycle[i] == node) {
                 credits++;
             }
         }
