@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,39 @@ class SubscriptionDatagramFuzzTest {
         assertTrue(rejected > 5_000, "rejected: " + rejected);
         assertTrue(accepted > 5_000, "accepted: " + accepted);
         assertTrue(server.malformed() > 5_000, "malformed: " + server.malformed());
+    }
+
+    @Test
+    void eachKindOfMalformedDatagramLeavesTheTableAlone() {
+        receive(Datagrams.of(SubscriptionPacket.of(false, "a.test", "/a.sock").withWeight(2)));
+        String key = Datagrams.record("key", "a.test");
+        String address = Datagrams.record("address", "/b.sock");
+        List<byte[]> malformed = List.of(
+                new byte[] {(byte) 224, 0, 0},                                        // under 4 bytes
+                Datagrams.raw(0, key, "\u0007\u0000addr"),                            // truncated record
+                Datagrams.raw(0, key, address, "\u0001"),                              // half a key length
+                Datagrams.raw(0, Datagrams.record("key", "k".repeat(256)), address),  // key over 255
+                Datagrams.raw(0, Datagrams.record("key", ""), address),               // empty key
+                Datagrams.raw(0, key, Datagrams.record("address", "")),               // empty address
+                Datagrams.raw(0, key, address, Datagrams.record("weight", "1e3")),    // not a number
+                Datagrams.raw(0, key, address, Datagrams.record("x", "y".repeat(4096))), // over 4096 bytes
+                Datagrams.raw(1, key, Datagrams.record("address", "/a.sock"), "\u0000\u0000")); // broken unsubscribe
+        String before = fingerprint();
+        for (byte[] datagram : malformed) {
+            assertEquals(null, receive(datagram), Arrays.toString(datagram));
+            assertEquals(before, fingerprint());
+        }
+        assertEquals(malformed.size(), server.malformed());
+        assertEquals(1, table.slot("a.test").orElseThrow().nodes().size());
+    }
+
+    private SubscriptionTable.Outcome receive(byte[] datagram) {
+        ByteBuf buf = Unpooled.wrappedBuffer(datagram);
+        try {
+            return server.receive(buf, sender);
+        } finally {
+            buf.release();
+        }
     }
 
     private byte[] randomBytes() {
