@@ -3,6 +3,7 @@ package io.corerouter.fast;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.FastRouterConfig;
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
@@ -20,7 +21,7 @@ import java.util.concurrent.Executor;
  * subscription table, {@code --fastrouter-subscription-server}), {@code --fastrouter-use-base},
  * {@code --fastrouter-to}, in that precedence.
  */
-public final class FastRouter implements AutoCloseable {
+public final class FastRouter implements Router {
     private final FastRouterConfig config;
     private final Transport transport;
     private final KeyMapper externalMapper;
@@ -39,6 +40,7 @@ public final class FastRouter implements AutoCloseable {
     }
 
     /** Resolves nodes, binds the listeners and attaches to the zerg servers. Blocking: call from the main thread. */
+    @Override
     public void start() throws Exception {
         runtime = new RouterRuntime("fastrouter", config.common(), transport, externalMapper,
                 config.common().timeouts().connect());
@@ -47,6 +49,11 @@ public final class FastRouter implements AutoCloseable {
     }
 
     /** The listening channels (their local addresses give the real ports). */
+    @Override
+    public RouterRuntime runtime() {
+        return runtime;
+    }
+
     public List<Channel> listeners() {
         return runtime == null ? List.of() : runtime.listeners();
     }

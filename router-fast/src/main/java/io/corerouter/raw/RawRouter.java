@@ -3,6 +3,7 @@ package io.corerouter.raw;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.RawRouterConfig;
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
@@ -18,7 +19,7 @@ import java.util.logging.Logger;
  * <p>Mappers (spec §3.4): {@code --rawrouter-use-pattern}, the external mapper given here (the
  * subscription table), {@code --rawrouter-use-base}, {@code --rawrouter-to}, in that precedence.
  */
-public final class RawRouter implements AutoCloseable {
+public final class RawRouter implements Router {
     private static final Logger LOG = Logger.getLogger(RawRouter.class.getName());
 
     private final RawRouterConfig config;
@@ -34,6 +35,7 @@ public final class RawRouter implements AutoCloseable {
     }
 
     /** Resolves nodes, binds the listeners and attaches to the zerg servers. Blocking: call from the main thread. */
+    @Override
     public void start() throws Exception {
         if (config.splice() && !transport.isEpoll()) {
             LOG.warning("rawrouter-splice needs the epoll transport: relaying through buffers instead");
@@ -45,6 +47,11 @@ public final class RawRouter implements AutoCloseable {
     }
 
     /** The listening channels (their local addresses give the real ports). */
+    @Override
+    public RouterRuntime runtime() {
+        return runtime;
+    }
+
     public List<Channel> listeners() {
         return runtime == null ? List.of() : runtime.listeners();
     }

@@ -5,6 +5,7 @@ import io.corerouter.core.config.HttpRouterConfig;
 import io.corerouter.core.config.HttpsConfig;
 import io.corerouter.core.config.TlsListener;
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.ssl.TlsFront;
@@ -22,7 +23,7 @@ import java.util.List;
  * subscription table), {@code --http-use-base}, the static {@code --http-to} nodes; with none, every
  * request is answered 503.
  */
-public final class HttpRouter implements AutoCloseable {
+public final class HttpRouter implements Router {
     private final HttpRouterConfig config;
     private final HttpsConfig https;
     private final TlsService tls;
@@ -61,6 +62,7 @@ public final class HttpRouter implements AutoCloseable {
      * Resolves backend addresses, binds the listeners and attaches to the {@code --http-zerg} servers.
      * Blocking: call from the main thread.
      */
+    @Override
     public void start() throws Exception {
         runtime = new RouterRuntime("http", config.common(), transport, externalMapper,
                 config.common().timeouts().connect());
@@ -85,6 +87,11 @@ public final class HttpRouter implements AutoCloseable {
     /** The listening channels, bound and adopted from zerg servers (their local addresses give the real ports). */
     public List<Channel> listeners() {
         return runtime == null ? List.of() : runtime.listeners();
+    }
+
+    @Override
+    public RouterRuntime runtime() {
+        return runtime;
     }
 
     /** The static nodes, or null when another mapper is active. */

@@ -25,6 +25,7 @@ final class HttpRouterContext {
     private final HttpDecoderConfig responseDecoderConfig;
     private final long headersTimeoutNanos;
     private final long keepAliveIdleNanos;
+    /** Client connections open now (stats {@code active_sessions}). */
 
     HttpRouterContext(HttpRouterConfig config, KeyMapper mapper, List<? extends BackendNode> fallbacks,
             BackendConnector connector, String serverName) {

@@ -292,6 +292,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- connecting
 
     private void connect() {
+        // spec §1.5: the node's modifiers (a subscription's), unless --http-modifier1/2 set their own
+        int at = packet.readerIndex();
+        packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
+        packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
         router.connector().connect(ctx.channel().eventLoop(), node.address()).addListener(connectListener);
     }
 

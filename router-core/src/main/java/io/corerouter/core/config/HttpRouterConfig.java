@@ -3,6 +3,7 @@ package io.corerouter.core.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -16,9 +17,12 @@ import java.util.function.Consumer;
  * @param modifier2            {@code --http-modifier2} (0)
  * @param serverNameAsHttpHost {@code --http-server-name-as-http-host}: SERVER_NAME is the Host header
  * @param limits               request head limits, derived from {@code --http-buffer-size}
+ * @param subscriptions        {@code --http-subscription-server} and friends (spec §2)
+ * @param stats                {@code --http-stats ADDR}: the router's stats server (spec §3.11)
  */
 public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
-                               int modifier2, boolean serverNameAsHttpHost, Limits limits) {
+                               int modifier2, boolean serverNameAsHttpHost, Limits limits,
+                               RouterSubscriptionOptions subscriptions, Optional<Endpoint> stats) {
     /** The router kind and option prefix. */
     public static final String KIND = "http";
     /** The names of the common options for {@link #KIND}. */
@@ -38,6 +42,15 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
         checkModifier(MODIFIER1, modifier1);
         checkModifier(MODIFIER2, modifier2);
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(subscriptions, "subscriptions");
+        Objects.requireNonNull(stats, "stats");
+    }
+
+    /** A configuration without subscription server and stats server. */
+    public HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
+                            int modifier2, boolean serverNameAsHttpHost, Limits limits) {
+        this(common, keepAlive, vars, modifier1, modifier2, serverNameAsHttpHost, limits,
+                RouterSubscriptionOptions.NONE, Optional.empty());
     }
 
     /** Registers {@code --http}, {@code --httprouter} and every other HTTP router option. */
@@ -57,6 +70,8 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 "uwsgi modifier2 of the packets sent to nodes (0-255)"));
         table.register(OptionSpec.required(GROUP, SERVER_NAME_AS_HTTP_HOST, "VALUE", "off",
                 "send the Host header as SERVER_NAME instead of the host name (any value except false/off/no/0 turns it on)"));
+        NAMES.registerSubscriptions(table, GROUP, true);
+        NAMES.registerStats(table, GROUP);
     }
 
     /**
@@ -84,11 +99,21 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 throw ConfigException.of(VAR, e.getMessage(), value.source());
             }
         }
+        RouterSubscriptionOptions subscriptions = RouterSubscriptionOptions.from(options, KIND);
+        if (common.cheap() && !subscriptions.enabled()) {
+            warnings.accept(NAMES.cheap() + ": has no effect without " + NAMES.subscriptionServer());
+        }
+        if (!subscriptions.enabled() && (subscriptions.fallbackKey().isPresent() || !subscriptions.resubscribe().isEmpty())) {
+            warnings.accept(NAMES.subscriptionFallbackKey() + " and " + NAMES.resubscribe() + ": ignored without "
+                    + NAMES.subscriptionServer());
+        }
         return new HttpRouterConfig(common, keepAlive, vars,
                 OptionValues.integer(options, MODIFIER1, 0, 0, 255),
                 OptionValues.integer(options, MODIFIER2, 0, 0, 255),
                 options.flag(SERVER_NAME_AS_HTTP_HOST),
-                Limits.forBufferSize(common.bufferSize()));
+                Limits.forBufferSize(common.bufferSize()),
+                subscriptions,
+                NAMES.statsEndpoint(options));
     }
 
     private static void checkModifier(String option, int modifier) {

@@ -1,7 +1,9 @@
 package io.corerouter.core.config;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,12 +25,18 @@ import java.util.Optional;
  * @param tls            TLS settings shared by every TLS listener (SNI, sessions, ticket keys)
  * @param fastrouter     the fastrouter, present when {@code --fastrouter} or {@code --fastrouter-zerg} was given
  * @param rawrouter      the rawrouter, present when {@code --rawrouter} or {@code --rawrouter-zerg} was given
+ * @param services       subscription and stats servers of the fastrouter, rawrouter and sslrouter, by kind
+ *                       (the HTTP router carries its own in {@link HttpRouterConfig})
  * @param offloadThreads {@code --offload-threads} (2): threads for blocking work kept off the event loops
  * @param warnings       what was ignored while reading and checking, one line each, for the caller to log
+ * @param subscriptions  how subscription servers treat announced nodes (global {@code --subscription-*})
+ * @param subscriber     nodes this process announces ({@code --subscribe2}, {@code --subscribe-to})
+ * @param stats          how stats servers write their document ({@code --stats-http}, {@code --stats-minified})
  */
 public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, Optional<SslRouterConfig> sslrouter,
                            TlsConfig tls, Optional<FastRouterConfig> fastrouter, Optional<RawRouterConfig> rawrouter,
-                           int offloadThreads, List<String> warnings) {
+                           Map<String, RouterServices> services, int offloadThreads, List<String> warnings,
+                           SubscriptionOptions subscriptions, SubscriberOptions subscriber, StatsOptions stats) {
     public static final String INI = CommandLine.INI_OPTION;
     public static final String HELP = "help";
     public static final String VERSION = "version";
@@ -44,16 +52,29 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(fastrouter, "fastrouter");
         Objects.requireNonNull(rawrouter, "rawrouter");
+        services = Map.copyOf(services);
         if (offloadThreads < 1) {
             throw new IllegalArgumentException(OFFLOAD_THREADS + ": " + offloadThreads + " (expected: > 0)");
         }
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(subscriptions, "subscriptions");
+        Objects.requireNonNull(subscriber, "subscriber");
+        Objects.requireNonNull(stats, "stats");
     }
 
-    /** Only the HTTP router, without TLS listeners. */
+    /** Only the HTTP router, without TLS listeners, default subscription and stats settings. */
     public RouterConfig(Optional<HttpRouterConfig> http, int offloadThreads, List<String> warnings) {
         this(http, HttpsConfig.NONE, Optional.empty(), TlsConfig.DEFAULTS, Optional.empty(), Optional.empty(),
-                offloadThreads, warnings);
+                Map.of(), offloadThreads, warnings, SubscriptionOptions.DEFAULTS, SubscriberOptions.NONE,
+                StatsOptions.DEFAULTS);
+    }
+
+    /** The subscription and stats servers of router kind {@code kind}. */
+    public RouterServices services(String kind) {
+        if (HttpRouterConfig.KIND.equals(kind)) {
+            return http.map(h -> new RouterServices(h.subscriptions(), h.stats())).orElse(RouterServices.NONE);
+        }
+        return services.getOrDefault(kind, RouterServices.NONE);
     }
 
     /** True when some router has a TLS listener. */
@@ -74,9 +95,15 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         HttpRouterConfig.registerOptions(table);
         HttpsConfig.registerOptions(table);
         FastRouterConfig.registerOptions(table);
+        RouterServices.registerOptions(table, FastRouterConfig.NAMES, FastRouterConfig.GROUP, true);
         RawRouterConfig.registerOptions(table);
+        RouterServices.registerOptions(table, RawRouterConfig.NAMES, RawRouterConfig.GROUP, false);
         SslRouterConfig.registerOptions(table);
+        RouterServices.registerOptions(table, SslRouterConfig.NAMES, SslRouterConfig.GROUP, false);
         TlsConfig.registerOptions(table);
+        SubscriptionOptions.registerOptions(table);
+        SubscriberOptions.registerOptions(table);
+        StatsOptions.registerOptions(table);
         return table;
     }
 
@@ -111,8 +138,14 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         if (wanted(options, RawRouterConfig.NAMES, warnings)) {
             rawrouter = Optional.of(RawRouterConfig.from(options));
         }
-        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options), fastrouter, rawrouter,
-                offloadThreads, warnings);
+        Map<String, RouterServices> services = new HashMap<>();
+        for (RouterOptionNames names : List.of(FastRouterConfig.NAMES, RawRouterConfig.NAMES, SslRouterConfig.NAMES)) {
+            services.put(names.kind(), RouterServices.from(options, names));
+        }
+        SubscriptionOptions subscriptions = SubscriptionOptions.from(options, warnings::add);
+        SubscriberOptions subscriber = SubscriberOptions.from(options, warnings::add);
+        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options), fastrouter, rawrouter, services,
+                offloadThreads, warnings, subscriptions, subscriber, StatsOptions.from(options));
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.corerouter.core.config;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The names of the options every router kind has, derived from its prefix (spec §3.12): for kind
@@ -94,6 +96,31 @@ public record RouterOptionNames(String kind) {
         return kind + "-cheap";
     }
 
+    /** {@code --R-subscription-server ADDR}: UDP {@code host:port} or UNIX datagram path (spec §2.1). */
+    public String subscriptionServer() {
+        return kind + "-subscription-server";
+    }
+
+    /** {@code --R-subscription-fallback-key KEY}: looked up when the key has no node (spec §2.8). */
+    public String subscriptionFallbackKey() {
+        return kind + "-subscription-fallback-key";
+    }
+
+    /** {@code --R-resubscribe ADDR}: forward every subscription to this server (spec §2.11). */
+    public String resubscribe() {
+        return kind + "-resubscribe";
+    }
+
+    /** {@code --R-resubscribe-bind ADDR}: UDP source address of the forwarded subscriptions. */
+    public String resubscribeBind() {
+        return kind + "-resubscribe-bind";
+    }
+
+    /** {@code --R-stats ADDR} (aliases {@code --R-stats-server}, {@code --R-ss}): stats server (spec §3.11). */
+    public String stats() {
+        return kind + "-stats";
+    }
+
     /**
      * Registers the options common to every router kind, in the order they are documented.
      *
@@ -140,5 +167,46 @@ public record RouterOptionNames(String kind) {
                 "node address from the routing key: %s is the key, %% a '%' (e.g. /run/app/%s.sock)"));
         table.register(OptionSpec.required(group, useBase(), "BASE", "none",
                 "node address is BASE followed by the routing key (e.g. /run/app/)"));
+    }
+
+    /**
+     * Registers the per-router subscription server options (spec §2, §3.12), read by
+     * {@link RouterSubscriptionOptions#from}.
+     *
+     * @param federation also register {@code -subscription-fallback-key}, {@code -resubscribe} and
+     *                   {@code -resubscribe-bind}, which uWSGI has for the http and fastrouter only
+     */
+    public void registerSubscriptions(OptionTable table, String group, boolean federation) {
+        table.register(OptionSpec.required(group, subscriptionServer(), "ADDR", "",
+                        "subscription server: nodes announce themselves with UDP datagrams to host:port, "
+                                + "or UNIX datagrams to a path")
+                .asRepeatable());
+        if (federation) {
+            table.register(OptionSpec.required(group, subscriptionFallbackKey(), "KEY", "none",
+                    "subscription key used when the request's key has no node"));
+            table.register(OptionSpec.required(group, resubscribe(), "ADDR", "",
+                            "forward every subscription received to this subscription server, "
+                                    + "with this router's first listener as the node address")
+                    .asRepeatable());
+            table.register(OptionSpec.required(group, resubscribeBind(), "ADDR", "any",
+                    "UDP source address (host:port) of the forwarded subscriptions"));
+        }
+    }
+
+    /** Registers {@code --R-stats ADDR} and its aliases, read by {@link #statsEndpoint}. */
+    public void registerStats(OptionTable table, String group) {
+        table.register(OptionSpec.required(group, stats(), "ADDR", "off",
+                        "stats server on TCP host:port or a UNIX path: every connection gets one JSON document")
+                .withAliases(kind + "-stats-server", kind + "-ss"));
+    }
+
+    /**
+     * The {@code --R-stats} address, if given (listener syntax: TCP {@code host:port} or a UNIX path).
+     *
+     * @throws ConfigException if the address is malformed
+     */
+    public Optional<Endpoint> statsEndpoint(ParsedOptions options) throws ConfigException {
+        List<Endpoint> all = OptionValues.endpoints(options, stats(), Endpoint::parseListener);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 }

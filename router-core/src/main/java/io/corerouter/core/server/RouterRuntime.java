@@ -12,10 +12,12 @@ import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -48,6 +50,7 @@ public final class RouterRuntime implements AutoCloseable {
     private final EventLoopGroup group;
     private final BackendConnector connector;
     private final RouterServer server;
+    private final List<String> socketNames = new CopyOnWriteArrayList<>();
     private Duration drain = DEFAULT_DRAIN;
 
     /**
@@ -72,6 +75,10 @@ public final class RouterRuntime implements AutoCloseable {
         this.group = transport.newGroup(common.processes(), routerName);
         this.connector = new BackendConnector(transport, connectTimeout);
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
+        if (common.cheap() && externalMapper != null) {
+            // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
+            server.setAccepting(false);
+        }
     }
 
     private static KeyMapper chooseMapper(RouterOptions common, KeyMapper external, StaticNodes staticNodes) {
@@ -103,12 +110,13 @@ public final class RouterRuntime implements AutoCloseable {
      */
     public void serve(Function<Endpoint, ChannelHandler> pipelines) throws Exception {
         for (Endpoint listener : common.listeners()) {
-            server.bind(listener.name(), listener.toSocketAddress(), pipelines.apply(listener));
+            bind(listener, pipelines.apply(listener));
         }
         for (String path : common.zerg()) {
             ZergSocket socket = ZergClient.attach(path, group, ZERG_TIMEOUT);
             Endpoint name = Endpoint.parseListener(socket.name());
             server.adopt(socket, pipelines.apply(name));
+            socketNames.add(socket.name());
         }
     }
 
@@ -117,7 +125,9 @@ public final class RouterRuntime implements AutoCloseable {
      * the same event loops.
      */
     public Channel bind(Endpoint listener, ChannelHandler initializer) throws Exception {
-        return server.bind(listener.name(), listener.toSocketAddress(), initializer);
+        Channel channel = server.bind(listener.name(), listener.toSocketAddress(), initializer);
+        socketNames.add(socketName(listener, channel));
+        return channel;
     }
 
     /** How long {@link #close()} waits for the sessions in flight (default {@link #DEFAULT_DRAIN}). */
@@ -166,9 +176,42 @@ public final class RouterRuntime implements AutoCloseable {
         return server.listeners();
     }
 
-    /** Client connections currently open. */
+    /** Client connections currently open (stats {@code active_sessions}). */
     public int openSessions() {
         return server.openSessions();
+    }
+
+    /** Pauses or resumes accepting connections (cheap mode, spec §3.9); thread-safe. */
+    public void setAccepting(boolean accepting) {
+        server.setAccepting(accepting);
+    }
+
+    /** Whether the listeners accept connections now. */
+    public boolean isAccepting() {
+        return server.isAccepting();
+    }
+
+    /** The socket names for stats (spec §3.2): as configured, or the bound address for port 0 and zerg. */
+    public List<String> socketNames() {
+        return List.copyOf(socketNames);
+    }
+
+    /**
+     * This router's address as a node of another router (re-subscription, spec §2.11): the first
+     * listener's name as configured, or its bound address when port 0 was asked; null before binding.
+     */
+    public String firstListenerName() {
+        return socketNames.isEmpty() ? null : socketNames.get(0);
+    }
+
+    /** The name of a bound listener: as configured, or {@code host:port} really bound for port 0. */
+    private static String socketName(Endpoint listener, Channel channel) {
+        if (listener.kind() == Endpoint.Kind.TCP && listener.port() == 0
+                && channel.localAddress() instanceof InetSocketAddress inet) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return listener.name();
     }
 
     /** Stops accepting, lets the sessions in flight finish (up to the drain time), stops the loops. */

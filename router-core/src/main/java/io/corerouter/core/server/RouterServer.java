@@ -18,8 +18,8 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -29,6 +29,9 @@ import java.util.logging.Logger;
  *
  * <p>Accepted channels start with {@code AUTO_READ} off (each router reads when it can forward) and
  * with half-closure allowed (a client that shuts down its write side still gets its response).
+ *
+ * <p>Accepting can be paused and resumed ({@link #setAccepting}) for cheap mode (spec §3.9): a paused
+ * listener stays bound, so clients wait in the kernel backlog until it accepts again.
  */
 public final class RouterServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouterServer.class.getName());
@@ -36,9 +39,10 @@ public final class RouterServer implements AutoCloseable {
     private final String routerName;
     private final Transport transport;
     private final EventLoopGroup group;
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private int bufferSize;
+    private volatile boolean accepting = true;
 
     public RouterServer(String routerName, Transport transport, EventLoopGroup group) {
         this.routerName = routerName;
@@ -68,6 +72,11 @@ public final class RouterServer implements AutoCloseable {
                 .channelFactory(transport.serverChannel(address));
         Channel channel = bootstrap.bind(address).sync().channel();
         listeners.add(channel);
+        // a setAccepting that ran while this channel was being bound did not see it
+        boolean on = accepting;
+        if (channel.config().isAutoRead() != on) {
+            channel.config().setAutoRead(on);
+        }
         LOG.info(() -> routerName + " bound on " + name + " (" + channel.localAddress() + ") transport="
                 + transport.name());
         return channel;
@@ -97,6 +106,7 @@ public final class RouterServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.AUTO_READ, accepting)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -116,6 +126,22 @@ public final class RouterServer implements AutoCloseable {
             bootstrap.option(ChannelOption.SO_REUSEADDR, true);
         }
         return bootstrap;
+    }
+
+    /**
+     * Pauses or resumes accepting on every listener, bound now or later (cheap mode, spec §3.9).
+     * Thread-safe; takes effect on each listener's event loop.
+     */
+    public void setAccepting(boolean on) {
+        accepting = on;
+        for (Channel channel : listeners) {
+            channel.config().setAutoRead(on);
+        }
+    }
+
+    /** Whether the listeners accept connections (false while paused by {@link #setAccepting}). */
+    public boolean isAccepting() {
+        return accepting;
     }
 
     /** The bound listening channels, in bind order. */

@@ -7,12 +7,15 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -96,6 +99,19 @@ public final class Transport {
         }
         return ipv4 ? () -> new NioSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET)
                 : NioSocketChannel::new;
+    }
+
+    /**
+     * Datagram channel factory: UDP for an {@code InetSocketAddress}, a UNIX datagram socket for a
+     * {@link DomainSocketAddress} (subscription servers and clients, spec §2.1). The address is the one
+     * to bind or, for an unbound sender, one of the addresses it will send to.
+     */
+    public ChannelFactory<? extends Channel> datagramChannel(SocketAddress address) {
+        if (address instanceof DomainSocketAddress) {
+            requireEpoll(address);
+            return EpollDomainDatagramChannel::new;
+        }
+        return epoll ? EpollDatagramChannel::new : NioDatagramChannel::new;
     }
 
     private void requireEpoll(SocketAddress address) {

@@ -228,6 +228,7 @@ class IniReaderTest {
         assertTrue(http.common().quiet());
         assertTrue(http.common().cheap());
         assertEquals(8192, http.common().bufferSize());
-        assertEquals(4, config.warnings().size(), config.warnings().toString());
+        // the four uWSGI-only keys, and http-cheap without a subscription server
+        assertEquals(5, config.warnings().size(), config.warnings().toString());
     }
 }

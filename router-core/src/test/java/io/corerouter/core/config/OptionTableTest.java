@@ -43,6 +43,9 @@ class OptionTableTest {
                 repeatable.toString());
         assertTrue(repeatable.containsAll(List.of("https", "https2", "http-to-https", "sslrouter", "sni", "sni-regexp")),
                 repeatable.toString());
+        assertTrue(repeatable.containsAll(List.of("http-subscription-server", "http-resubscribe", "subscribe2",
+                "subscribe-to", "fastrouter-subscription-server", "rawrouter-subscription-server",
+                "sslrouter-subscription-server")), repeatable.toString());
     }
 
     @Test
@@ -73,6 +76,11 @@ class OptionTableTest {
         assertEquals("--http-keepalive[=N]", table.lookup("http-keepalive").orElseThrow().synopsis());
         assertEquals("--help, -h", table.lookup("help").orElseThrow().synopsis());
         assertEquals("--http-processes N, --http-workers N", table.lookup("http-processes").orElseThrow().synopsis());
+        assertEquals("--http-stats ADDR, --http-stats-server ADDR, --http-ss ADDR",
+                table.lookup("http-stats").orElseThrow().synopsis());
+        assertEquals("--subscribe-to NODE=SERVER:KEY, --st NODE=SERVER:KEY, --subscribe NODE=SERVER:KEY",
+                table.lookup("st").orElseThrow().synopsis());
+        assertEquals("--stats-minified, --stats-min", table.lookup("stats-min").orElseThrow().synopsis());
     }
 
     @Test

@@ -146,6 +146,32 @@ public final class UwsgiProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGINT and wait for the exit: how a uWSGI master is stopped cleanly (it reloads on SIGTERM
+     * without --die-on-term); with subscriptions it sends its unsubscribe packets first.
+     */
+    public void interrupt() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            killTree();
+        }
+    }
+
+    /**
+     * SIGKILL to the master and every worker: the node vanishes at once, without unsubscribing
+     * (orphaned uWSGI workers would otherwise keep serving its socket).
+     */
+    public void killTree() throws InterruptedException {
+        // collect first: once the master is gone its workers are no longer its descendants
+        List<ProcessHandle> workers = process.descendants().toList();
+        workers.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle worker : workers) {
+            worker.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> worker).join();
+        }
+    }
+
     /** SIGTERM (with --die-on-term: a clean shutdown). */
     public void stop() throws InterruptedException {
         process.destroy();
@@ -160,8 +186,10 @@ public final class UwsgiProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        List<ProcessHandle> workers = process.descendants().toList();
         if (process.isAlive()) {
             stop();
         }
+        workers.forEach(ProcessHandle::destroyForcibly);
     }
 }

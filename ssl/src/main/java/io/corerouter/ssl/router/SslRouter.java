@@ -1,23 +1,18 @@
 package io.corerouter.ssl.router;
 
-import io.corerouter.core.backend.BackendConnector;
-import io.corerouter.core.backend.Clock;
-import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.SslRouterConfig;
 import io.corerouter.core.config.TlsListener;
 import io.corerouter.core.route.KeyMapper;
-import io.corerouter.core.server.RouterServer;
+import io.corerouter.core.server.Router;
+import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.ssl.TlsFront;
 import io.corerouter.ssl.TlsService;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * The sslrouter (spec §5.5, §5.6): terminates TLS on every {@code --sslrouter} listener and relays
@@ -29,16 +24,12 @@ import java.util.logging.Logger;
  * {@code --sslrouter-subscription-server}), else the static {@code --sslrouter-to} nodes, else none
  * (every connection is closed after its handshake).
  */
-public final class SslRouter implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(SslRouter.class.getName());
-
+public final class SslRouter implements Router {
     private final SslRouterConfig config;
     private final Transport transport;
     private final TlsService tls;
     private final KeyMapper externalMapper;
-    private EventLoopGroup group;
-    private RouterServer server;
-    private StaticNodes staticNodes;
+    private RouterRuntime runtime;
 
     /**
      * @param tls            the process's TLS service (contexts, SNI, sessions)
@@ -52,58 +43,41 @@ public final class SslRouter implements AutoCloseable {
     }
 
     /** Builds the listeners' contexts, resolves nodes and binds. Blocking: call from the main thread. */
+    @Override
     public void start() throws Exception {
-        List<StaticNode> to = resolve(config.common().to());
-        List<StaticNode> fallbacks = resolve(config.common().fallback());
-        KeyMapper mapper = externalMapper;
-        if (mapper == null && !to.isEmpty()) {
-            staticNodes = new StaticNodes(to, config.common().gracetime(), Clock.SYSTEM);
-            mapper = staticNodes;
-        }
-        if (mapper == null) {
-            LOG.warning("sslrouter has no backend (give --sslrouter-to): every connection will be closed");
-            mapper = key -> null;
-        }
         List<TlsFront> fronts = new ArrayList<>();
         for (TlsListener listener : config.listeners()) {
             fronts.add(tls.front(SslRouterConfig.KIND, listener, config.sessionContext()));
         }
-        group = transport.newGroup(config.common().processes(), SslRouterConfig.KIND);
-        BackendConnector connector = new BackendConnector(transport, config.common().timeouts().connect());
-        SslRouterContext context = new SslRouterContext(config, mapper, List.copyOf(fallbacks), connector);
-        server = new RouterServer("sslrouter", transport, group);
+        runtime = new RouterRuntime(SslRouterConfig.KIND, config.common(), transport, externalMapper,
+                config.common().timeouts().connect());
+        SslRouterContext context = new SslRouterContext(config, runtime.mapper(), runtime.fallbacks(),
+                runtime.connector());
         for (int i = 0; i < config.listeners().size(); i++) {
             Endpoint endpoint = config.listeners().get(i).endpoint();
-            server.bind(endpoint.name(), endpoint.toSocketAddress(),
-                    new SslRouterInitializer(context, fronts.get(i), endpoint.name()));
+            runtime.bind(endpoint, new SslRouterInitializer(context, fronts.get(i), endpoint.name()));
         }
     }
 
-    private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {
-        List<StaticNode> nodes = new ArrayList<>(endpoints.size());
-        for (Endpoint endpoint : endpoints) {
-            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), Clock.SYSTEM));
-        }
-        return nodes;
+    @Override
+    public RouterRuntime runtime() {
+        return runtime;
     }
 
     /** The bound listening channels (their local addresses give the real ports). */
     public List<Channel> listeners() {
-        return server == null ? List.of() : server.listeners();
+        return runtime == null ? List.of() : runtime.listeners();
     }
 
     /** The static nodes, or null when another mapper is active. */
     public StaticNodes staticNodes() {
-        return staticNodes;
+        return runtime == null ? null : runtime.staticNodes();
     }
 
     @Override
     public void close() {
-        if (server != null) {
-            server.close();
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (runtime != null) {
+            runtime.close();
         }
     }
 }

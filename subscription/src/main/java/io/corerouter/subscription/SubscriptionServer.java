@@ -1,0 +1,203 @@
+package io.corerouter.subscription;
+
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.log.RateLimitedLog;
+import io.corerouter.core.transport.Transport;
+import io.corerouter.subscription.codec.InvalidSubscriptionException;
+import io.corerouter.subscription.codec.SubscriptionPacket;
+import io.corerouter.subscription.codec.SubscriptionPacketParser;
+import io.corerouter.subscription.table.SubscriptionTable;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The receiving end of {@code --R-subscription-server ADDR} (spec §2.1): UDP {@code host:port} or a
+ * UNIX datagram path, one packet per datagram, no reply. Every datagram is decoded whole or rejected
+ * whole ({@link SubscriptionPacketParser}), then applied to the router's table on the subscription
+ * thread (the event loop this server runs on), then handed to the forwarder when accepted (spec
+ * §2.11).
+ *
+ * <p>Rejections are counted per reason and logged at most once per {@value #LOG_INTERVAL_SECONDS} s
+ * per kind (malformed / refused), so a flood of garbage cannot fill the log.
+ */
+public final class SubscriptionServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SubscriptionServer.class.getName());
+    static final long LOG_INTERVAL_SECONDS = 5;
+    /**
+     * Receive buffer per datagram: larger than the 4096-byte limit, so an oversize datagram shows
+     * as oversize (the kernel truncates it to this) instead of passing truncated.
+     */
+    static final int RECEIVE_BUFFER = 8192;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final String routerName;
+    private final SubscriptionTable table;
+    private final Transport transport;
+    private final EventLoop loop;
+    private final Consumer<SubscriptionPacket> forwarder;
+    private final List<Channel> channels = new ArrayList<>();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLongArray outcomes = new AtomicLongArray(SubscriptionTable.Outcome.values().length);
+    private final RateLimitedLog malformedLog;
+    private final RateLimitedLog refusedLog;
+    private final Handler handler = new Handler();
+
+    /**
+     * @param loop      the subscription thread: the table's structural changes run here
+     * @param forwarder receives every accepted packet (re-subscription), or null
+     */
+    public SubscriptionServer(String routerName, SubscriptionTable table, Transport transport, EventLoop loop,
+            Consumer<SubscriptionPacket> forwarder) {
+        this.routerName = routerName;
+        this.table = table;
+        this.transport = transport;
+        this.loop = loop;
+        this.forwarder = forwarder;
+        long interval = TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS);
+        this.malformedLog = new RateLimitedLog(LOG, Level.WARNING, interval, System::nanoTime);
+        this.refusedLog = new RateLimitedLog(LOG, Level.WARNING, interval, System::nanoTime);
+    }
+
+    /**
+     * Binds {@code endpoint}: a {@link Endpoint.Kind#TCP TCP} endpoint as UDP, a path or
+     * {@code @name} as a UNIX datagram socket. Blocks until bound (start-up only).
+     *
+     * @return the channel; its local address tells the port when 0 was asked
+     */
+    public Channel bind(Endpoint endpoint) throws Exception {
+        if (endpoint.kind() == Endpoint.Kind.UNIX) {
+            removeStaleSocket(Path.of(endpoint.path()));
+        }
+        SocketAddress address = endpoint.toSocketAddress();
+        Channel channel = new Bootstrap()
+                .group(loop)
+                .channelFactory(transport.datagramChannel(address))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER))
+                .handler(handler)
+                .bind(address).sync().channel();
+        channels.add(channel);
+        LOG.info(() -> routerName + " subscription server bound on " + endpoint.name() + " (" + channel.localAddress()
+                + ")");
+        return channel;
+    }
+
+    /**
+     * Removes a socket file left by a previous run, as uWSGI does before binding a datagram path;
+     * anything that is not a socket is left alone (and the bind fails).
+     */
+    private static void removeStaleSocket(Path path) throws IOException {
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & S_IFMT) == S_IFSOCK) {
+                Files.delete(path);
+            }
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            // nothing there, or no unix attributes: let the bind decide
+        }
+    }
+
+    /** The bound channels, in bind order. */
+    public List<Channel> channels() {
+        return List.copyOf(channels);
+    }
+
+    /** Datagrams rejected as malformed. */
+    public long malformed() {
+        return malformed.get();
+    }
+
+    /** Packets that ended with {@code outcome}. */
+    public long count(SubscriptionTable.Outcome outcome) {
+        return outcomes.get(outcome.ordinal());
+    }
+
+    /** Every outcome's count, for logs and tests. */
+    public Map<SubscriptionTable.Outcome, Long> counts() {
+        Map<SubscriptionTable.Outcome, Long> all = new EnumMap<>(SubscriptionTable.Outcome.class);
+        for (SubscriptionTable.Outcome outcome : SubscriptionTable.Outcome.values()) {
+            all.put(outcome, count(outcome));
+        }
+        return all;
+    }
+
+    /**
+     * Decodes and applies one datagram; must run on the subscription thread. The datagram is not
+     * released. Public for tests and benchmarks that feed datagrams without a socket.
+     *
+     * @return the outcome, or null if the datagram was malformed
+     */
+    public SubscriptionTable.Outcome receive(ByteBuf datagram, SocketAddress sender) {
+        SubscriptionPacket packet;
+        try {
+            packet = SubscriptionPacketParser.parse(datagram);
+        } catch (InvalidSubscriptionException e) {
+            malformed.incrementAndGet();
+            malformedLog.log(() -> routerName + ": rejected subscription datagram from=" + sender + " reason=\""
+                    + e.getMessage() + "\"");
+            return null;
+        }
+        SubscriptionTable.Outcome outcome = table.apply(packet);
+        outcomes.incrementAndGet(outcome.ordinal());
+        if (!outcome.accepted()) {
+            refusedLog.log(() -> routerName + ": refused " + packet + " from=" + sender + " reason=" + outcome);
+        } else if (forwarder != null) {
+            forwarder.accept(packet);
+        }
+        return outcome;
+    }
+
+    @Override
+    public void close() {
+        for (Channel channel : channels) {
+            channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        channels.clear();
+    }
+
+    /** Datagrams of every bound socket, on the subscription thread. */
+    @ChannelHandler.Sharable
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof AddressedEnvelope<?, ?> envelope && envelope.content() instanceof ByteBuf data) {
+                    receive(data, envelope.sender());
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a datagram socket stays open: one bad read is no reason to stop listening
+            LOG.log(Level.WARNING, ctx.channel() + " subscription server error", cause);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.corerouter.subscription.table;
+
+import io.corerouter.core.backend.BackendNode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A node announced for one key (spec §2.3): its address, the modifiers of its first packet, the
+ * values of its latest one, and the health and traffic counters uWSGI reports in stats.
+ *
+ * <p>Shared by every event loop: the request path reads and counts through volatiles, atomics and
+ * striped adders, never a lock. A node leaves its key's list only on the subscription thread; event
+ * loops that find it dead ({@link #connectFailed}, expiry) or drop its last reference
+ * ({@link #release}) ask the table to do it. Structure of the fields follows uWSGI's
+ * {@code struct uwsgi_subscribe_node}.
+ */
+public final class SubscriptionNode implements BackendNode {
+    private static final VarHandle DEATH_MARK;
+    private static final VarHandle REFERENCE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DEATH_MARK = lookup.findVarHandle(SubscriptionNode.class, "deathMark", int.class);
+            REFERENCE = lookup.findVarHandle(SubscriptionNode.class, "reference", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final SubscriptionTable table;
+    private final SubscriptionSlot slot;
+    private final String name;
+    private final SocketAddress address;
+    private final byte modifier1;
+    private final byte modifier2;
+    private final String notify;
+
+    /** The values of the latest subscribe packet, replaced as a whole (subscription thread). */
+    private record Announce(long lastCheckEpoch, long cores, long load, long weight, long unixCheck) {
+        static final Announce NONE = new Announce(0, 0, 0, 1, 0);
+    }
+
+    // the fields a lookup reads (lastCheckNanos, deathMark, reference) are the node's only
+    // primitives, so they share a cache line; the rest of the announce sits behind one reference
+    private volatile long lastCheckNanos;
+    private volatile Announce announce = Announce.NONE;
+
+    // the fields a lookup touches sit in this object, not in separate atomics
+    @SuppressWarnings("unused") // through DEATH_MARK
+    private volatile int deathMark;
+    @SuppressWarnings("unused") // through REFERENCE
+    private volatile int reference;
+    private final AtomicLong failcnt = new AtomicLong();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder lastRequests = new LongAdder();
+    private final LongAdder tx = new LongAdder();
+    private final LongAdder rx = new LongAdder();
+
+    SubscriptionNode(SubscriptionTable table, SubscriptionSlot slot, String name, SocketAddress address,
+            int modifier1, int modifier2, String notify) {
+        this.table = table;
+        this.slot = slot;
+        this.name = name;
+        this.address = address;
+        this.modifier1 = (byte) modifier1;
+        this.modifier2 = (byte) modifier2;
+        this.notify = notify;
+    }
+
+    // ------------------------------------------------------------------ BackendNode
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public SocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public int modifier1() {
+        return modifier1 & 0xff;
+    }
+
+    @Override
+    public int modifier2() {
+        return modifier2 & 0xff;
+    }
+
+    @Override
+    public void connected() {
+        requests.increment();
+        lastRequests.increment();
+    }
+
+    /** A failed connect marks the node dead at once (spec §2.6); the session's retry picks another. */
+    @Override
+    public void connectFailed() {
+        markDead("connect failed");
+    }
+
+    @Override
+    public void addTraffic(long fromNode, long toNode) {
+        tx.add(fromNode);
+        rx.add(toNode);
+    }
+
+    @Override
+    public void release() {
+        if ((int) REFERENCE.getAndAdd(this, -1) <= 1 && isDead()) {
+            table.requestMaintenance(slot);
+        }
+    }
+
+    // ------------------------------------------------------------------ request path
+
+    /**
+     * Whether the node may be picked at {@code nowNanos}; a node not announced within the tolerance is
+     * marked dead here (the lazy check of spec §2.6).
+     */
+    boolean isAvailable(long nowNanos) {
+        if (deathMark != 0) {
+            return false;
+        }
+        if (nowNanos - lastCheckNanos > table.toleranceNanos()) {
+            markDead("no announce received in " + table.toleranceSeconds() + " seconds");
+            return false;
+        }
+        return true;
+    }
+
+    /** Picks the node if it is available: one more reference (spec §2.7, released by {@link #release}). */
+    boolean tryAcquire(long nowNanos) {
+        if (!isAvailable(nowNanos)) {
+            return false;
+        }
+        REFERENCE.getAndAdd(this, 1);
+        return true;
+    }
+
+    /**
+     * Sets the death mark and counts a failure (spec §2.5, §2.6); the table removes the node once no
+     * session holds it. Safe from any thread.
+     */
+    void markDead(String reason) {
+        failcnt.incrementAndGet();
+        if (DEATH_MARK.compareAndSet(this, 0, 1)) {
+            table.logMarkedDead(slot, this, reason);
+            table.requestMaintenance(slot);
+        }
+    }
+
+    // ------------------------------------------------------------------ subscription thread
+
+    /** Applies a subscribe packet's values; clears the death mark (spec §2.4). */
+    void refresh(long nowNanos, long nowEpoch, long newCores, long newLoad, long newWeight) {
+        lastCheckNanos = nowNanos;
+        announce = new Announce(nowEpoch, newCores, newLoad, newWeight, announce.unixCheck());
+        lastRequests.reset();
+        DEATH_MARK.setVolatile(this, 0);
+    }
+
+    void unixCheck(long unix) {
+        Announce a = announce;
+        announce = new Announce(a.lastCheckEpoch(), a.cores(), a.load(), a.weight(), unix);
+    }
+
+    boolean isRemovable() {
+        return isDead() && references() <= 0;
+    }
+
+    SubscriptionSlot slot() {
+        return slot;
+    }
+
+    // ------------------------------------------------------------------ stats (spec §3.11)
+
+    /** The key this node serves. */
+    public String key() {
+        return slot.key();
+    }
+
+    /** {@code death_mark}: dead, waiting for its last session to finish, or a refresh. */
+    public boolean isDead() {
+        return deathMark != 0;
+    }
+
+    /** {@code ref}: sessions using the node now. */
+    public int references() {
+        return (int) REFERENCE.getVolatile(this);
+    }
+
+    /** {@code last_check}: unix time of the latest subscribe packet. */
+    public long lastCheck() {
+        return announce.lastCheckEpoch();
+    }
+
+    long lastCheckNanos() {
+        return lastCheckNanos;
+    }
+
+    /** {@code weight} as announced (0 was turned into 1). */
+    public long weight() {
+        return announce.weight();
+    }
+
+    public long cores() {
+        return announce.cores();
+    }
+
+    public long load() {
+        return announce.load();
+    }
+
+    /** {@code unix} of the latest accepted signed packet (0 without signatures). */
+    public long unixCheck() {
+        return announce.unixCheck();
+    }
+
+    /** {@code failcnt}: how many times the node was marked failed. */
+    public long failures() {
+        return failcnt.get();
+    }
+
+    /** {@code requests}: successful connects. */
+    public long requests() {
+        return requests.sum();
+    }
+
+    /** {@code last_requests}: successful connects since the latest subscribe packet. */
+    public long lastRequests() {
+        return lastRequests.sum();
+    }
+
+    /** {@code tx}: bytes read from the node. */
+    public long tx() {
+        return tx.sum();
+    }
+
+    /** {@code rx}: bytes written to the node. */
+    public long rx() {
+        return rx.sum();
+    }
+
+    /** The notify path of the packet that created the node, or null. */
+    public String notifyPath() {
+        return notify;
+    }
+
+    @Override
+    public String toString() {
+        return slot.key() + " => " + name;
+    }
+}

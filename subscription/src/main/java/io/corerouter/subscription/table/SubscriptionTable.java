@@ -1,0 +1,497 @@
+package io.corerouter.subscription.table;
+
+import io.corerouter.core.backend.BackendNode;
+import io.corerouter.core.backend.Clock;
+import io.corerouter.core.config.SubscriptionOptions;
+import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.stats.JsonWriter;
+import io.corerouter.core.stats.StatsSource;
+import io.corerouter.subscription.codec.SubscriptionPacket;
+import io.corerouter.subscription.sign.SignatureCheck;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One router's subscription table (spec §2.3-2.8): keys announced by nodes, and the
+ * {@link KeyMapper} that routes requests to them. Every event loop of the router shares it.
+ *
+ * <p>Threading: lookups ({@link #pick}) run on any event loop and take no lock: a
+ * {@link ConcurrentHashMap} read, one volatile load of the key's immutable node snapshot, and atomic
+ * counters. Everything that changes the structure ({@link #apply}, {@link #sweep}, removing dead
+ * nodes) runs on one thread, the subscription thread given as {@code executor}; event loops that
+ * find a node dead only mark it and queue its removal there.
+ *
+ * <p>Health (spec §2.6): a node not announced within {@code --subscription-tolerance} is marked dead
+ * by the first lookup that meets it and by the periodic {@link #sweep} (deviations.md); a failed
+ * connect marks it dead at once; a subscribe refresh clears the mark. A dead node leaves the table
+ * when no session holds it any more, and an emptied key leaves with its last node.
+ *
+ * <p>Signed subscriptions (spec §2.9) are checked here because the replay rule needs the node: the
+ * {@code unix} of a refresh must be newer than the node's last accepted one, which advances with
+ * every accepted packet (deviations.md; uWSGI only remembers the first).
+ */
+public final class SubscriptionTable implements KeyMapper, StatsSource {
+    private static final Logger LOG = Logger.getLogger(SubscriptionTable.class.getName());
+    /** Lookups of one request key with {@code --subscription-dotsplit}, the first one included. */
+    static final int DOTSPLIT_TRIES = 5;
+
+    /** What {@link #apply} did with a packet. */
+    public enum Outcome {
+        /** A node was added (and its key too if it was new). */
+        NEW_NODE(true),
+        /** A known node was refreshed (and resurrected if it was dead). */
+        REFRESHED(true),
+        /** A node was marked failed and removed, or will be once its sessions end. */
+        UNSUBSCRIBED(true),
+        /** An unsubscribe for a node the table does not have. */
+        UNKNOWN_NODE(true),
+        /** The address is not a host:port with an IP literal, a UNIX path or an @abstract name. */
+        BAD_ADDRESS(false),
+        /** Signatures are required and the packet has none. */
+        UNSIGNED(false),
+        /** The signature does not verify with the key's public key. */
+        BAD_SIGNATURE(false),
+        /** No readable {@code DIR/<key>.pem} for a new key. */
+        NO_PUBLIC_KEY(false),
+        /** {@code unix} is older than the sign-check tolerance. */
+        STALE(false),
+        /** {@code unix} is not newer than the node's last accepted packet: a replay. */
+        REPLAYED(false);
+
+        private final boolean accepted;
+
+        Outcome(boolean accepted) {
+            this.accepted = accepted;
+        }
+
+        /** Whether the packet was accepted (and may be forwarded, spec §2.11). */
+        public boolean accepted() {
+            return accepted;
+        }
+    }
+
+    /** What a router does on table events; called on the subscription thread. */
+    public interface Listener {
+        /** A node was created: the notify ack of spec §2.10. */
+        default void nodeAdded(SubscriptionNode node) {
+        }
+
+        /**
+         * The table went from empty to having a live node ({@code true}: a subscribe added or refreshed
+         * one) or became empty ({@code false}): cheap mode's resume and pause (spec §3.9).
+         */
+        default void availabilityChanged(boolean available) {
+        }
+    }
+
+    private final String routerName;
+    private final Balancer balancer;
+    private final long toleranceNanos;
+    private final long toleranceSeconds;
+    private final boolean dotsplit;
+    private final String fallbackKey;
+    private final SignatureCheck signCheck;
+    private final Clock clock;
+    private final Executor executor;
+    private final ConcurrentHashMap<String, SubscriptionSlot> slots = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Runnable sweepTask = this::sweep;
+    private long sequence;
+    private volatile boolean available;
+    /**
+     * The time lookups check the tolerance against, refreshed by every packet and every sweep
+     * ({@link #tick}): a clock read per request would cost more than the rest of the lookup, and the
+     * tolerance is counted in seconds.
+     */
+    private volatile long lookupNanos;
+
+    /**
+     * @param routerName  for logs ({@code http})
+     * @param options     algorithm, tolerance, dotsplit and signature settings
+     * @param fallbackKey {@code --R-subscription-fallback-key}, used when dotsplit is off (spec §2.8)
+     * @param clock       time source (monotonic for the tolerance, wall clock for stats and signatures)
+     * @param executor    the subscription thread: every structural change runs there
+     */
+    public SubscriptionTable(String routerName, SubscriptionOptions options, Optional<String> fallbackKey,
+            Clock clock, Executor executor) {
+        this.routerName = routerName;
+        this.balancer = Balancer.of(options.algo());
+        this.toleranceNanos = options.tolerance().toNanos();
+        this.toleranceSeconds = options.tolerance().toSeconds();
+        this.dotsplit = options.dotsplit();
+        this.fallbackKey = fallbackKey.orElse(null);
+        this.signCheck = options.signCheck().map(c -> new SignatureCheck(c, options.signTolerance())).orElse(null);
+        this.clock = clock;
+        this.executor = executor;
+        this.lookupNanos = clock.nanoTime();
+    }
+
+    /** Adds a listener (before packets are applied). */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    // ------------------------------------------------------------------ request path
+
+    /**
+     * The node for {@code key}: exact match; with dotsplit, then its parent domains with the leading
+     * dot ({@code .example.com}), 5 lookups at most; without dotsplit, then the fallback key.
+     */
+    @Override
+    public BackendNode pick(CharSequence key) {
+        String k = key instanceof String s ? s : key.toString();
+        SubscriptionSlot slot = slots.get(k);
+        if (slot == null) {
+            slot = dotsplit ? dotsplit(k) : fallbackKey != null ? slots.get(fallbackKey) : null;
+            if (slot == null) {
+                return null;
+            }
+        }
+        slot.hit();
+        return balancer.pick(slot, lookupNanos);
+    }
+
+    private SubscriptionSlot dotsplit(String key) {
+        int from = 0;
+        for (int tries = 1; tries < DOTSPLIT_TRIES; tries++) {
+            int dot = key.indexOf('.', from + 1);
+            if (dot < 0) {
+                return null;
+            }
+            SubscriptionSlot slot = slots.get(key.substring(dot));
+            if (slot != null) {
+                return slot;
+            }
+            from = dot;
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ subscription thread
+
+    /**
+     * Applies one decoded packet (spec §2.4, §2.5). Subscription thread only.
+     *
+     * @return what happened; nothing changed unless {@link Outcome#accepted()}
+     */
+    public Outcome apply(SubscriptionPacket packet) {
+        tick();
+        return packet.unsubscribe() ? unsubscribe(packet) : subscribe(packet);
+    }
+
+    private Outcome subscribe(SubscriptionPacket packet) {
+        long nowEpoch = clock.epochSeconds();
+        SubscriptionSlot slot = slots.get(packet.key());
+        if (slot != null && slot.isRemoved()) {
+            slot = null;
+        }
+        SubscriptionNode node = slot == null ? null : slot.find(packet.address());
+        PublicKey newSlotKey = null;
+        if (signCheck != null) {
+            if (!packet.signed()) {
+                return Outcome.UNSIGNED;
+            }
+            if (slot == null) {
+                if (!signCheck.fresh(packet.unix(), nowEpoch)) {
+                    return Outcome.STALE;
+                }
+                try {
+                    newSlotKey = signCheck.loadKey(packet.key());
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, () -> routerName + ": no public key for key=" + packet.key() + ": " + e);
+                    return Outcome.NO_PUBLIC_KEY;
+                }
+                if (!signCheck.verify(newSlotKey, packet)) {
+                    return Outcome.BAD_SIGNATURE;
+                }
+            } else {
+                if (!signCheck.verify(slot.publicKey(), packet)) {
+                    return Outcome.BAD_SIGNATURE;
+                }
+                if (node != null ? packet.unix() <= node.unixCheck() : !signCheck.fresh(packet.unix(), nowEpoch)) {
+                    return node != null ? Outcome.REPLAYED : Outcome.STALE;
+                }
+            }
+        }
+        long nowNanos = clock.nanoTime();
+        long weight = packet.effectiveWeight();
+        Outcome outcome;
+        if (node != null) {
+            boolean wasDead = node.isDead();
+            boolean reweighted = node.weight() != weight;
+            node.refresh(nowNanos, nowEpoch, packet.cores(), packet.load(), weight);
+            if (wasDead || reweighted) {
+                rebuild(slot);
+            }
+            outcome = Outcome.REFRESHED;
+        } else {
+            SocketAddress address = LiteralAddress.resolve(packet.address());
+            if (address == null) {
+                return Outcome.BAD_ADDRESS;
+            }
+            if (slot == null) {
+                slot = new SubscriptionSlot(packet.key(), sequence++, newSlotKey);
+                slots.put(slot.key(), slot);
+                SubscriptionSlot created = slot;
+                LOG.info(() -> routerName + ": new pool key=" + display(created.key()) + " hash=" + created.hash());
+            }
+            node = new SubscriptionNode(this, slot, packet.address(), address, packet.modifier1(), packet.modifier2(),
+                    packet.notifyPath());
+            node.refresh(nowNanos, nowEpoch, packet.cores(), packet.load(), weight);
+            SubscriptionNode[] old = slot.all();
+            SubscriptionNode[] all = Arrays.copyOf(old, old.length + 1);
+            all[old.length] = node;
+            publish(slot, all);
+            SubscriptionNode added = node;
+            LOG.info(() -> routerName + ": new node key=" + display(added.key()) + " node=" + display(added.name()));
+            for (Listener listener : listeners) {
+                listener.nodeAdded(node);
+            }
+            outcome = Outcome.NEW_NODE;
+        }
+        if (packet.signed()) {
+            node.unixCheck(packet.unix());
+        }
+        setAvailable(true);
+        return outcome;
+    }
+
+    private Outcome unsubscribe(SubscriptionPacket packet) {
+        SubscriptionSlot slot = slots.get(packet.key());
+        SubscriptionNode node = slot == null || slot.isRemoved() ? null : slot.find(packet.address());
+        if (node == null) {
+            return Outcome.UNKNOWN_NODE;
+        }
+        if (signCheck != null) {
+            // uWSGI checks only the signature of an unsubscribe, no unix rule (spec §2.9)
+            if (!packet.signed()) {
+                return Outcome.UNSIGNED;
+            }
+            if (!signCheck.verify(slot.publicKey(), packet)) {
+                return Outcome.BAD_SIGNATURE;
+            }
+        }
+        node.markDead("unsubscribed");
+        maintain(slot);
+        return Outcome.UNSUBSCRIBED;
+    }
+
+    /**
+     * The periodic sweep (deviations.md): marks every node past the tolerance dead and removes dead
+     * nodes no session holds. Subscription thread only.
+     */
+    public void sweep() {
+        long now = tick();
+        for (SubscriptionSlot slot : slots.values()) {
+            for (SubscriptionNode node : slot.all()) {
+                node.isAvailable(now); // marks an expired node dead
+            }
+            maintain(slot);
+        }
+    }
+
+    /**
+     * Moves the lookups' notion of now to the clock's (done by every packet and sweep, so at least
+     * once a second in a running router).
+     *
+     * @return the new time
+     */
+    public long tick() {
+        long now = clock.nanoTime();
+        lookupNanos = now;
+        return now;
+    }
+
+    /** A task that runs {@link #sweep}, for the subscription thread's scheduler. */
+    public Runnable sweepTask() {
+        return sweepTask;
+    }
+
+    /** Queues {@link #maintain} of {@code slot} on the subscription thread (from any thread, once per burst). */
+    void requestMaintenance(SubscriptionSlot slot) {
+        if (slot.maintenancePending.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                slot.maintenancePending.set(false);
+                maintain(slot);
+            });
+        }
+    }
+
+    /** Removes the slot's dead nodes no session holds, rebuilds its cycle, removes it when empty. */
+    private void maintain(SubscriptionSlot slot) {
+        if (slot.isRemoved()) {
+            return;
+        }
+        SubscriptionNode[] all = slot.all();
+        List<SubscriptionNode> kept = new ArrayList<>(all.length);
+        for (SubscriptionNode node : all) {
+            if (!node.isRemovable()) {
+                kept.add(node);
+            }
+        }
+        if (kept.isEmpty()) {
+            slot.markRemoved();
+            slots.remove(slot.key(), slot);
+            if (slots.isEmpty()) {
+                setAvailable(false);
+            }
+            return;
+        }
+        publish(slot, kept.toArray(new SubscriptionNode[0]));
+    }
+
+    private void rebuild(SubscriptionSlot slot) {
+        publish(slot, slot.all());
+    }
+
+    /** Publishes {@code all} with a WRR cycle over the nodes alive now. */
+    private static void publish(SubscriptionSlot slot, SubscriptionNode[] all) {
+        int alive = 0;
+        int[] index = new int[all.length];
+        long[] weights = new long[all.length];
+        for (int i = 0; i < all.length; i++) {
+            if (!all[i].isDead()) {
+                index[alive] = i;
+                weights[alive] = Math.max(1, all[i].weight());
+                alive++;
+            }
+        }
+        int[] order = WrrSchedule.build(Arrays.copyOf(weights, alive));
+        SubscriptionNode[] cycle = new SubscriptionNode[order.length];
+        for (int i = 0; i < order.length; i++) {
+            cycle[i] = all[index[order[i]]];
+        }
+        slot.publish(all, cycle);
+    }
+
+    private void setAvailable(boolean now) {
+        if (available != now) {
+            available = now;
+            for (Listener listener : listeners) {
+                listener.availabilityChanged(now);
+            }
+        }
+    }
+
+    void logMarkedDead(SubscriptionSlot slot, SubscriptionNode node, String reason) {
+        LOG.info(() -> routerName + ": marking node as failed key=" + display(slot.key()) + " node="
+                + display(node.name()) + " reason=\"" + reason + "\"");
+    }
+
+    long toleranceNanos() {
+        return toleranceNanos;
+    }
+
+    long toleranceSeconds() {
+        return toleranceSeconds;
+    }
+
+    // ------------------------------------------------------------------ inspection and stats
+
+    /** Whether any key has a node (cheap mode is off while true). */
+    public boolean isAvailable() {
+        return available;
+    }
+
+    /** The slot of {@code key}, if announced. */
+    public Optional<SubscriptionSlot> slot(String key) {
+        return Optional.ofNullable(slots.get(key));
+    }
+
+    /** Every key, in uWSGI's stats order (bucket index, then creation). */
+    public List<SubscriptionSlot> slots() {
+        List<SubscriptionSlot> all = new ArrayList<>(slots.values());
+        all.sort(Comparator.comparingInt(SubscriptionSlot::hash).thenComparingLong(SubscriptionSlot::sequence));
+        return all;
+    }
+
+    /** Number of keys. */
+    public int size() {
+        return slots.size();
+    }
+
+    /**
+     * The {@code "subscriptions"} member of the router's stats document (spec §3.11). Keys and node
+     * names are shown as UTF-8 text; the writer escapes whatever they contain.
+     */
+    @Override
+    public void writeStats(JsonWriter json) {
+        json.name("subscriptions").beginArray();
+        for (SubscriptionSlot slot : slots()) {
+            json.beginObject()
+                .field("key", display(slot.key()))
+                .field("hash", slot.hash())
+                .field("hits", slot.hits())
+                .field("sni_enabled", 0);
+            json.name("nodes").beginArray();
+            SubscriptionNode[] cycle = slot.cycle();
+            long cursor = slot.cursor();
+            for (SubscriptionNode node : slot.all()) {
+                json.beginObject()
+                    .field("name", display(node.name()))
+                    .field("modifier1", node.modifier1())
+                    .field("modifier2", node.modifier2())
+                    .field("last_check", node.lastCheck())
+                    .field("pid", 0)
+                    .field("uid", 0)
+                    .field("gid", 0)
+                    .field("requests", node.requests())
+                    .field("last_requests", node.lastRequests())
+                    .field("tx", node.tx())
+                    .field("rx", node.rx())
+                    .field("cores", node.cores())
+                    .field("load", node.load())
+                    .field("weight", node.weight())
+                    .field("wrr", remainingCredits(cycle, cursor, node))
+                    .field("ref", node.references())
+                    .field("failcnt", node.failures())
+                    .field("death_mark", node.isDead() ? 1 : 0)
+                    .endObject();
+            }
+            json.endArray().endObject();
+        }
+        json.endArray();
+    }
+
+    /** {@code wrr}: picks left for node {@code index} in the current WRR cycle (0 for lrc/wlrc). */
+    private long remainingCredits(SubscriptionNode[] cycle, long cursor, SubscriptionNode node) {
+        if (balancer != Balancer.WRR || cycle.length == 0) {
+            return 0;
+        }
+        int from = (int) Long.remainderUnsigned(cursor, cycle.length);
+        long credits = 0;
+        for (int i = from; i < cycle.length; i++) {
+            if (cycle[i] == node) {
+                credits++;
+            }
+        }
+        return credits;
+    }
+
+    /** Wire bytes (ISO-8859-1 chars) as UTF-8 text, for logs and stats. */
+    static String display(String wire) {
+        return new String(wire.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    /** Runs {@code task} on the subscription thread (for the server and tests). */
+    public void execute(Runnable task) {
+        executor.execute(task);
+    }
+
+    /** How often {@link #sweep} should run. */
+    public static long sweepIntervalMillis() {
+        return TimeUnit.SECONDS.toMillis(1);
+    }
+}
