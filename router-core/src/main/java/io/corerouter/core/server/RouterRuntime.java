@@ -126,7 +126,7 @@ public final class RouterRuntime implements AutoCloseable {
      */
     public Channel bind(Endpoint listener, ChannelHandler initializer) throws Exception {
         Channel channel = server.bind(listener.name(), listener.toSocketAddress(), initializer);
-        socketNames.add(socketName(listener, channel));
+        socketNames.add(listener.name());
         return channel;
     }
 
@@ -191,27 +191,27 @@ public final class RouterRuntime implements AutoCloseable {
         return server.isAccepting();
     }
 
-    /** The socket names for stats (spec §3.2): as configured, or the bound address for port 0 and zerg. */
+    /** The socket names for stats (spec §3.2): as configured, or uWSGI's getsockname() text for zerg. */
     public List<String> socketNames() {
         return List.copyOf(socketNames);
     }
 
     /**
      * This router's address as a node of another router (re-subscription, spec §2.11): the first
-     * listener's name as configured, or its bound address when port 0 was asked; null before binding.
+     * listener's name as configured, or its bound address when port 0 was asked (a node must be
+     * reachable at the name); null before binding.
      */
     public String firstListenerName() {
-        return socketNames.isEmpty() ? null : socketNames.get(0);
-    }
-
-    /** The name of a bound listener: as configured, or {@code host:port} really bound for port 0. */
-    private static String socketName(Endpoint listener, Channel channel) {
-        if (listener.kind() == Endpoint.Kind.TCP && listener.port() == 0
-                && channel.localAddress() instanceof InetSocketAddress inet) {
+        List<Channel> bound = server.listeners();
+        if (bound.isEmpty()) {
+            return null;
+        }
+        String name = socketNames.get(0);
+        if (name.endsWith(":0") && bound.get(0).localAddress() instanceof InetSocketAddress inet) {
             String host = inet.getAddress().getHostAddress();
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
-        return listener.name();
+        return name;
     }
 
     /** Stops accepting, lets the sessions in flight finish (up to the drain time), stops the loops. */
