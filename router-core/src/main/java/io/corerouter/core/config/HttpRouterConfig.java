@@ -16,9 +16,11 @@ import java.util.function.Consumer;
  * @param modifier2            {@code --http-modifier2} (0)
  * @param serverNameAsHttpHost {@code --http-server-name-as-http-host}: SERVER_NAME is the Host header
  * @param limits               request head limits, derived from {@code --http-buffer-size}
+ * @param features             raw modes, response rewriting, Expect, PROXY, body and connection limits
+ *                             (spec §4.5-4.11, {@link HttpFeatures})
  */
 public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
-                               int modifier2, boolean serverNameAsHttpHost, Limits limits) {
+                               int modifier2, boolean serverNameAsHttpHost, Limits limits, HttpFeatures features) {
     /** The router kind and option prefix. */
     public static final String KIND = "http";
     /** The names of the common options for {@link #KIND}. */
@@ -38,6 +40,13 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
         checkModifier(MODIFIER1, modifier1);
         checkModifier(MODIFIER2, modifier2);
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(features, "features");
+    }
+
+    /** A configuration with every {@link HttpFeatures} option off. */
+    public HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
+                            int modifier2, boolean serverNameAsHttpHost, Limits limits) {
+        this(common, keepAlive, vars, modifier1, modifier2, serverNameAsHttpHost, limits, HttpFeatures.DEFAULTS);
     }
 
     /** Registers {@code --http}, {@code --httprouter} and every other HTTP router option. */
@@ -57,6 +66,7 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 "uwsgi modifier2 of the packets sent to nodes (0-255)"));
         table.register(OptionSpec.required(GROUP, SERVER_NAME_AS_HTTP_HOST, "VALUE", "off",
                 "send the Host header as SERVER_NAME instead of the host name (any value except false/off/no/0 turns it on)"));
+        HttpFeatures.registerOptions(table, GROUP);
     }
 
     /**
@@ -88,7 +98,8 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 OptionValues.integer(options, MODIFIER1, 0, 0, 255),
                 OptionValues.integer(options, MODIFIER2, 0, 0, 255),
                 options.flag(SERVER_NAME_AS_HTTP_HOST),
-                Limits.forBufferSize(common.bufferSize()));
+                Limits.forBufferSize(common.bufferSize()),
+                HttpFeatures.from(options));
     }
 
     private static void checkModifier(String option, int modifier) {
