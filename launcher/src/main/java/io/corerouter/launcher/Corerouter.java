@@ -34,7 +34,7 @@ public final class Corerouter implements AutoCloseable {
         running.add(offload::shutdownNow);
         String hostname = Hostname.get();
         if (config.http().isPresent()) {
-            http = new HttpRouter(config.http().get(), transport, null, hostname);
+            http = new HttpRouter(config.http().get(), transport, null, hostname, offload);
             running.add(http);
             http.start();
         }

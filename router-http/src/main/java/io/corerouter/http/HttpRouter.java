@@ -14,6 +14,8 @@ import io.netty.channel.EventLoopGroup;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -31,6 +33,7 @@ public final class HttpRouter implements AutoCloseable {
     private final Transport transport;
     private final KeyMapper externalMapper;
     private final String serverName;
+    private final Executor offload;
     private EventLoopGroup group;
     private RouterServer server;
     private StaticNodes staticNodes;
@@ -39,10 +42,21 @@ public final class HttpRouter implements AutoCloseable {
      * @param externalMapper the mapper that overrides static nodes (subscriptions), or null
      */
     public HttpRouter(HttpRouterConfig config, Transport transport, KeyMapper externalMapper, String serverName) {
+        this(config, transport, externalMapper, serverName, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * @param externalMapper the mapper that overrides static nodes (subscriptions), or null
+     * @param offload        runs the router's blocking work (temporary files of de-chunked request
+     *                       bodies) off the event loops: the launcher's offload pool
+     */
+    public HttpRouter(HttpRouterConfig config, Transport transport, KeyMapper externalMapper, String serverName,
+            Executor offload) {
         this.config = config;
         this.transport = transport;
         this.externalMapper = externalMapper;
         this.serverName = serverName;
+        this.offload = offload;
     }
 
     /**
@@ -62,12 +76,16 @@ public final class HttpRouter implements AutoCloseable {
         }
         group = transport.newGroup(config.common().processes(), "http");
         BackendConnector connector = new BackendConnector(transport, config.common().timeouts().connect());
-        HttpRouterContext context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName);
+        HttpRouterContext context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName, offload);
         server = new RouterServer("http router", transport, group);
         for (Endpoint listener : config.common().listeners()) {
             HttpToUwsgi translator = new HttpToUwsgi(listener.serverPort(), serverName,
                     config.serverNameAsHttpHost(), config.vars(), false);
-            server.bind(listener.name(), listener.toSocketAddress(), new HttpRouterInitializer(context, translator));
+            // connections behind stud arrive in plain text but were https (spec §4.11)
+            HttpToUwsgi studTranslator = config.features().studPrefixes().isEmpty() ? null
+                    : new HttpToUwsgi(listener.serverPort(), serverName, config.serverNameAsHttpHost(), config.vars(), true);
+            server.bind(listener.name(), listener.toSocketAddress(),
+                    new HttpRouterInitializer(context, translator, studTranslator));
         }
     }
 
