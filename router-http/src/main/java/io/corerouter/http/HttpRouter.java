@@ -11,6 +11,7 @@ import io.corerouter.core.server.RouterServer;
 import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,14 +80,25 @@ public final class HttpRouter implements AutoCloseable {
         HttpRouterContext context = new HttpRouterContext(config, mapper, fallbacks, connector, serverName, offload);
         server = new RouterServer("http router", transport, group);
         for (Endpoint listener : config.common().listeners()) {
-            HttpToUwsgi translator = new HttpToUwsgi(listener.serverPort(), serverName,
-                    config.serverNameAsHttpHost(), config.vars(), false);
-            // connections behind stud arrive in plain text but were https (spec §4.11)
-            HttpToUwsgi studTranslator = config.features().studPrefixes().isEmpty() ? null
-                    : new HttpToUwsgi(listener.serverPort(), serverName, config.serverNameAsHttpHost(), config.vars(), true);
-            server.bind(listener.name(), listener.toSocketAddress(),
-                    new HttpRouterInitializer(context, translator, studTranslator));
+            HttpRouterInitializer initializer = new HttpRouterInitializer(context, translator(listener.serverPort(), false),
+                    studTranslator(listener.serverPort()));
+            Channel bound = server.bind(listener.name(), listener.toSocketAddress(), initializer);
+            if (listener.kind() == Endpoint.Kind.TCP && listener.port() == 0
+                    && bound.localAddress() instanceof InetSocketAddress actual) {
+                // port 0 asks the kernel for one: SERVER_PORT tells the port really bound
+                String port = Integer.toString(actual.getPort());
+                initializer.translators(translator(port, false), studTranslator(port));
+            }
         }
+    }
+
+    private HttpToUwsgi translator(String serverPort, boolean https) {
+        return new HttpToUwsgi(serverPort, serverName, config.serverNameAsHttpHost(), config.vars(), https);
+    }
+
+    /** Connections behind stud arrive in plain text but were https (spec §4.11); null without stud peers. */
+    private HttpToUwsgi studTranslator(String serverPort) {
+        return config.features().studPrefixes().isEmpty() ? null : translator(serverPort, true);
     }
 
     private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {

@@ -22,8 +22,11 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     static final String CONNECTION_LIMIT = "connection-limit";
 
     private final HttpRouterContext router;
-    private final HttpToUwsgi translator;
-    private final HttpToUwsgi studTranslator;
+    /** Both translators in one field, so a connection never sees one updated without the other. */
+    private volatile Translators translators;
+
+    private record Translators(HttpToUwsgi plain, HttpToUwsgi stud) {
+    }
 
     /**
      * @param studTranslator the translator for connections behind stud ({@code HTTPS=on}), or null
@@ -31,8 +34,12 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
      */
     HttpRouterInitializer(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator) {
         this.router = router;
-        this.translator = translator;
-        this.studTranslator = studTranslator;
+        this.translators = new Translators(translator, studTranslator);
+    }
+
+    /** Replaces the translators once the real port of a listener configured with port 0 is known. */
+    void translators(HttpToUwsgi translator, HttpToUwsgi studTranslator) {
+        this.translators = new Translators(translator, studTranslator);
     }
 
     @Override
@@ -40,10 +47,11 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline pipeline = ch.pipeline();
         addTimeouts(pipeline);
         addProxyProtocol(pipeline);
-        addStudPrefix(ch, pipeline);
+        Translators current = translators;
+        addStudPrefix(ch, pipeline, current.stud());
         addCodec(pipeline);
         addConnectionLimit(pipeline);
-        addRouter(pipeline);
+        addRouter(pipeline, current);
     }
 
     private void addTimeouts(ChannelPipeline pipeline) {
@@ -59,7 +67,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         }
     }
 
-    private void addStudPrefix(Channel ch, ChannelPipeline pipeline) {
+    private void addStudPrefix(Channel ch, ChannelPipeline pipeline, HttpToUwsgi studTranslator) {
         HttpFeatures features = router.features();
         if (studTranslator != null && ch.remoteAddress() instanceof InetSocketAddress peer
                 && features.studPrefixes().contains(peer.getAddress())) {
@@ -78,7 +86,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         }
     }
 
-    private void addRouter(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, translator, studTranslator));
+    private void addRouter(ChannelPipeline pipeline, Translators current) {
+        pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, current.plain(), current.stud()));
     }
 }

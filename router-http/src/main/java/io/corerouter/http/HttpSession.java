@@ -624,10 +624,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         boolean timeout = cause instanceof ConnectTimeoutException;
         if (!router.quiet()) {
             log(Level.WARNING, (timeout ? "timeout=connect: " : "") + "unable to connect() to node \"" + failed.name()
-                    + "\" (" + selector.retries() + " retries): " + cause.getMessage() + "; marking it as failed");
+                    + "\" (" + selector.retries() + " retries): " + Exceptions.describe(cause) + "; marking it as failed");
         }
         retryOrFail(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
-                + failed.name() + ": " + (timeout ? "connect timeout" : cause.getMessage()) + ")", true));
+                + failed.name() + ": " + (timeout ? "connect timeout" : Exceptions.describe(cause)) + ")", true));
     }
 
     private void retryOrFail(RouterException failure) {

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 
@@ -37,11 +39,11 @@ public final class BackendConnector {
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, millis));
     }
 
-    /** Per event loop: a template for TCP and one for UNIX backends, built on first use. */
+    /** Per event loop: a template for IPv4, IPv6 and UNIX backends, each built on first use. */
     private final FastThreadLocal<Bootstrap[]> templates = new FastThreadLocal<>() {
         @Override
         protected Bootstrap[] initialValue() {
-            return new Bootstrap[2];
+            return new Bootstrap[3];
         }
     };
 
@@ -50,7 +52,7 @@ public final class BackendConnector {
         assert loop.inEventLoop();
         boolean unix = address instanceof DomainSocketAddress;
         Bootstrap[] perLoop = templates.get();
-        int slot = unix ? 1 : 0;
+        int slot = unix ? 2 : address instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet4Address ? 0 : 1;
         Bootstrap template = perLoop[slot];
         if (template == null || template.config().group() != loop) {
             template = newTemplate(loop, address, unix);
@@ -68,8 +70,8 @@ public final class BackendConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(Placeholder.INSTANCE);
-        if (!unix) {
-            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        if (!unix && !transport.isEpoll()) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true); // epoll sockets have it on by default
         }
         // No resolver: addresses are resolved off the event loops when nodes are created.
         return bootstrap.disableResolver();

@@ -29,4 +29,11 @@ public final class Exceptions {
         }
         return false;
     }
+
+    /** A one-line description for logs: the message, or the type when there is none. */
+    public static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        String type = cause.getClass().getSimpleName();
+        return message == null || message.isBlank() ? type : type + ": " + message;
+    }
 }

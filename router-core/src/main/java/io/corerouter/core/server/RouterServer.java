@@ -52,7 +52,9 @@ public final class RouterServer implements AutoCloseable {
                 .childHandler(initializer);
         if (!(address instanceof DomainSocketAddress)) {
             bootstrap.option(ChannelOption.SO_REUSEADDR, true);
-            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+            if (!transport.isEpoll()) {
+                bootstrap.childOption(ChannelOption.TCP_NODELAY, true); // epoll sockets have it on by default
+            }
         }
         Channel channel = bootstrap.bind(address).sync().channel();
         listeners.add(channel);

@@ -17,7 +17,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.logging.Logger;
 
 /**
@@ -77,13 +81,21 @@ public final class Transport {
         return epoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
     }
 
-    /** Client channel factory for a TCP or UNIX backend address. */
+    /**
+     * Client channel factory for a TCP or UNIX backend address. An IPv4 backend gets an IPv4 socket
+     * (not a dual-stack IPv6 one): one system call less per backend connection.
+     */
     public ChannelFactory<? extends Channel> clientChannel(SocketAddress address) {
         if (address instanceof DomainSocketAddress) {
             requireEpoll(address);
             return EpollDomainSocketChannel::new;
         }
-        return epoll ? EpollSocketChannel::new : NioSocketChannel::new;
+        boolean ipv4 = address instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet4Address;
+        if (epoll) {
+            return ipv4 ? () -> new EpollSocketChannel(SocketProtocolFamily.INET) : EpollSocketChannel::new;
+        }
+        return ipv4 ? () -> new NioSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET)
+                : NioSocketChannel::new;
     }
 
     private void requireEpoll(SocketAddress address) {
