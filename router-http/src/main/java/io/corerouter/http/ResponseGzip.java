@@ -12,6 +12,7 @@ import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -69,6 +70,7 @@ final class ResponseGzip {
         ByteBuf out = alloc.buffer(data.readableBytes() / 2 + 64);
         sink.target = new ByteBufOutputStream(out);
         try {
+            sink.drainHeader();
             data.readBytes(gzip, data.readableBytes());
             gzip.flush();
             return out;
@@ -86,6 +88,7 @@ final class ResponseGzip {
         ByteBuf out = alloc.buffer(32);
         sink.target = new ByteBufOutputStream(out);
         try {
+            sink.drainHeader();
             gzip.finish();
             return out;
         } catch (IOException e) {
@@ -109,21 +112,34 @@ final class ResponseGzip {
         }
     }
 
-    /** Where the gzip stream writes: the current call's buffer, or nowhere. */
+    /**
+     * Where the gzip stream writes: the current call's buffer. The 10-byte gzip header, written by the
+     * stream's constructor before any buffer exists, waits here for the first call; what
+     * {@link #close} writes outside a call is dropped.
+     */
     private static final class Sink extends OutputStream {
         OutputStream target;
+        private byte[] header = new byte[0];
+
+        void drainHeader() throws IOException {
+            if (header != null) {
+                target.write(header);
+                header = null;
+            }
+        }
 
         @Override
         public void write(int b) throws IOException {
-            if (target != null) {
-                target.write(b);
-            }
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             if (target != null) {
                 target.write(b, off, len);
+            } else if (header != null) {
+                header = Arrays.copyOf(header, header.length + len);
+                System.arraycopy(b, off, header, header.length - len, len);
             }
         }
     }
