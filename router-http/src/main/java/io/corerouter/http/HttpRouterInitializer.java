@@ -76,7 +76,9 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addCodec(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(router.requestDecoderConfig()));
+        pipeline.addLast(HandlerNames.HTTP_CODEC, router.features().manageRtsp()
+                ? new RtspServerCodec(router.requestDecoderConfig())
+                : new HttpServerCodec(router.requestDecoderConfig()));
     }
 
     private void addConnectionLimit(ChannelPipeline pipeline) {
