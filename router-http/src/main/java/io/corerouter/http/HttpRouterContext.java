@@ -47,7 +47,15 @@ final class HttpRouterContext {
         this.fallbacks = List.copyOf(fallbacks);
         this.connector = connector;
         this.serverName = serverName;
-        this.requestDecoderConfig = new HttpDecoderConfig()
+        this.requestDecoderConfig = requestDecoderConfig(config);
+        this.responseDecoderConfig = newResponseDecoderConfig();
+        this.headersTimeoutNanos = config.common().timeouts().headers().toNanos();
+        this.keepAliveIdleNanos = config.keepAlive().idle().toNanos();
+    }
+
+    /** The client-side decoder settings: head limits from the config, strict parsing (class comment). */
+    static HttpDecoderConfig requestDecoderConfig(HttpRouterConfig config) {
+        return new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.limits().maxInitialLineLength())
                 .setMaxHeaderSize(config.limits().maxHeadSize())
                 .setMaxChunkSize(65536)
@@ -55,15 +63,17 @@ final class HttpRouterContext {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(true);
-        this.responseDecoderConfig = new HttpDecoderConfig()
+    }
+
+    /** The node-side decoder settings: 64 KiB heads like uWSGI's response buffer, strict parsing. */
+    static HttpDecoderConfig newResponseDecoderConfig() {
+        return new HttpDecoderConfig()
                 .setMaxInitialLineLength(65536)
                 .setMaxHeaderSize(65536)
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(true);
-        this.headersTimeoutNanos = config.common().timeouts().headers().toNanos();
-        this.keepAliveIdleNanos = config.keepAlive().idle().toNanos();
     }
 
     HttpRouterConfig config() {

@@ -31,14 +31,17 @@ class OptionTableTest {
                 "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-timeout", "http-quiet",
                 "http-buffer-size", "http-harakiri", "http-cheap",
                 "http-headers-timeout", "http-connect-timeout", "http-keepalive", "http-var", "http-modifier1",
-                "http-modifier2", "http-server-name-as-http-host"),
+                "http-modifier2", "http-server-name-as-http-host",
+                "http-websockets", "http-raw-body", "http-chunked-input", "http-auto-chunked", "http-auto-gzip",
+                "http-manage-expect", "http-enable-proxy-protocol", "http-manage-source", "http-manage-rtsp",
+                "http-stud-prefix", "http-max-connections", "limit-post", "http-chunked-buffer"),
                 table.specs().stream().map(OptionSpec::name).toList());
     }
 
     @Test
     void repeatableOptions() {
         List<String> repeatable = table.specs().stream().filter(OptionSpec::repeatable).map(OptionSpec::name).toList();
-        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var"), repeatable);
+        assertEquals(List.of("ini", "http", "http-to", "http-fallback", "http-var", "http-stud-prefix"), repeatable);
     }
 
     @Test
