@@ -272,6 +272,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             rtspTarget(request.uri());
         }
         if (bodyMode == BodyMode.DECHUNK) {
+            if (!sentContinue && HttpUtil.is100ContinueExpected(request)) {
+                // the node is asked only once the body is here: the client must not wait for its 100
+                sendContinue();
+            }
             pendingHead = request;
             spool = new SpooledBody(ctx.alloc(), features.chunkedMemory(), router.offload(), ctx.executor(),
                     this::onSpoolStored, this::onSpoolFailed);
@@ -344,10 +348,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                     + " over http-manage-expect " + features.expectLimit()));
             return false;
         }
+        sendContinue();
+        return true;
+    }
+
+    private void sendContinue() {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         sentContinue = true;
-        return true;
     }
 
     private static boolean isIdempotent(HttpMethod method) {
