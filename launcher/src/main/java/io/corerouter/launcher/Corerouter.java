@@ -85,7 +85,7 @@ public final class Corerouter implements AutoCloseable {
         if (config.http().isPresent()) {
             HttpRouterConfig httpConfig = config.http().get();
             http = startRouter(HttpRouterConfig.KIND, httpConfig.common(),
-                    mapper -> new HttpRouter(httpConfig, config.https(), tls, transport, mapper, hostname));
+                    mapper -> new HttpRouter(httpConfig, config.https(), tls, transport, mapper, hostname, offload));
         }
         if (config.sslrouter().isPresent()) {
             SslRouterConfig sslConfig = config.sslrouter().get();

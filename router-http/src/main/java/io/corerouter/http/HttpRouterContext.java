@@ -3,14 +3,21 @@ package io.corerouter.http;
 import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
+import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.config.HttpRouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every session of one HTTP router shares, read-only after start-up: the mapper, fallbacks,
  * connector and the settings sessions consult per request, pre-computed into the units they need.
+ *
+ * <p>Both HTTP decoders run with Netty's strict line parsing (bare LF is rejected) and RFC 9112
+ * transfer-encoding rules (TE with CL, TE on HTTP/1.0 are rejected); identical duplicate
+ * Content-Lengths are merged, differing ones rejected (docs/http-hardening.md).
  */
 final class HttpRouterContext {
     /** Connect attempts after the first (spec §3.6; uWSGI has no option for http). */
@@ -25,30 +32,72 @@ final class HttpRouterContext {
     private final HttpDecoderConfig responseDecoderConfig;
     private final long headersTimeoutNanos;
     private final long keepAliveIdleNanos;
-    /** Client connections open now (stats {@code active_sessions}). */
+    private final Executor offload;
+    /** Open client connections of this router, all event loops together ({@code --http-max-connections}). */
+    private final AtomicInteger openConnections = new AtomicInteger();
 
+    /**
+     * @param offload runs blocking work (temporary files of de-chunked bodies) off the event loops
+     */
     HttpRouterContext(HttpRouterConfig config, KeyMapper mapper, List<? extends BackendNode> fallbacks,
-            BackendConnector connector, String serverName) {
+            BackendConnector connector, String serverName, Executor offload) {
         this.config = config;
+        this.offload = offload;
         this.mapper = mapper;
         this.fallbacks = List.copyOf(fallbacks);
         this.connector = connector;
         this.serverName = serverName;
-        this.requestDecoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.limits().maxInitialLineLength())
-                .setMaxHeaderSize(config.limits().maxHeadSize())
-                .setMaxChunkSize(65536)
-                .setInitialBufferSize(config.common().bufferSize());
-        this.responseDecoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(65536)
-                .setMaxHeaderSize(65536)
-                .setMaxChunkSize(65536);
+        this.requestDecoderConfig = requestDecoderConfig(config);
+        this.responseDecoderConfig = newResponseDecoderConfig();
         this.headersTimeoutNanos = config.common().timeouts().headers().toNanos();
         this.keepAliveIdleNanos = config.keepAlive().idle().toNanos();
     }
 
+    /** The client-side decoder settings: head limits from the config, strict parsing (class comment). */
+    static HttpDecoderConfig requestDecoderConfig(HttpRouterConfig config) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.limits().maxInitialLineLength())
+                .setMaxHeaderSize(config.limits().maxHeadSize())
+                .setMaxChunkSize(65536)
+                .setInitialBufferSize(config.common().bufferSize())
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(true);
+    }
+
+    /** The node-side decoder settings: 64 KiB heads like uWSGI's response buffer, strict parsing. */
+    static HttpDecoderConfig newResponseDecoderConfig() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(65536)
+                .setMaxHeaderSize(65536)
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(true);
+    }
+
     HttpRouterConfig config() {
         return config;
+    }
+
+    HttpFeatures features() {
+        return config.features();
+    }
+
+    Executor offload() {
+        return offload;
+    }
+
+    AtomicInteger openConnections() {
+        return openConnections;
+    }
+
+    int maxHeaderCount() {
+        return config.limits().maxHeaderCount();
+    }
+
+    long headersTimeoutSeconds() {
+        return config.common().timeouts().headers().toSeconds();
     }
 
     NodeSelector newSelector() {

@@ -3,6 +3,8 @@ package io.corerouter.http;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
+import io.corerouter.core.codec.uwsgi.UwsgiVars;
+import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
@@ -10,19 +12,29 @@ import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -32,8 +44,10 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,54 +58,98 @@ import java.util.logging.Logger;
  * One client connection of the HTTP router: HTTP/1.1 requests in, one uwsgi packet plus the body
  * out to a backend per request, the backend's HTTP response relayed back (spec §4, deviations.md).
  *
- * <p>Lifecycle ({@link State}): {@code AWAIT_HEAD} until a request head is decoded, then
- * {@code CONNECTING} (the node is chosen and connected on this channel's event loop, retried on
- * connect failure per spec §3.6), then {@code FORWARDING} (packet and body go out, the response
- * comes back), then {@code AWAIT_HEAD} again for keepalive or {@code CLOSED}.
+ * <p>Lifecycle ({@link State}): {@code AWAIT_HEAD} until a request head is decoded and passes
+ * {@link RequestChecks}; {@code BUFFERING} while a chunked body is de-chunked into a
+ * {@link SpooledBody} (it needs its length before the packet can be written); {@code CONNECTING}
+ * (the node is chosen and connected on this channel's event loop, retried on connect failure per
+ * spec §3.6); {@code FORWARDING} (packet and body go out, the response comes back); then
+ * {@code AWAIT_HEAD} again for keepalive, {@code CLOSED}, or {@code TUNNEL} when a raw-mode request
+ * ({@link RawMode}) hands both channels to a byte relay ({@link Tunnel}) and this handler leaves the
+ * pipeline.
  *
  * <p>Flow control: both channels run with {@code AUTO_READ} off. The client is read only while a
- * head is awaited or the current body can be forwarded to a writable backend; the backend is read
- * only while the client is writable. Writes are flushed once per read batch. Requests pipelined
- * behind the current one are held in order and answered after it.
+ * head is awaited, a chunked body can be stored, or the current body can be forwarded to a writable
+ * backend; the backend is read only while the client is writable. Writes are flushed once per read
+ * batch. Requests pipelined behind the current one are held in order and answered after it.
+ *
+ * <p>Timeouts, each with its own log line: {@code timeout=headers} (a complete head did not arrive
+ * in {@code --http-headers-timeout}, the slowloris defence: 408 and close), {@code timeout=connect}
+ * ({@code --http-connect-timeout}, then the next node or 502), {@code timeout=idle} (no traffic for
+ * {@code --http-timeout}: 504 before the response, close after).
  */
 final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpSession.class.getName());
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String PATH_INFO = "PATH_INFO";
+    private static final String RTSP_SCHEME = "rtsp://";
 
-    enum State { AWAIT_HEAD, CONNECTING, FORWARDING, CLOSED }
+    enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
+
+    /** How the request body travels to the node. */
+    private enum BodyMode {
+        /** Content-Length or no body: relayed as it comes. */
+        PLAIN,
+        /** Chunked: stored whole, then sent with CONTENT_LENGTH (deviations.md). */
+        DECHUNK,
+        /** Chunked with {@code --http-chunked-input}: re-chunked as it comes, no CONTENT_LENGTH (§4.8). */
+        RECHUNK
+    }
 
     private final HttpRouterContext router;
-    private final HttpToUwsgi translator;
+    private final HttpFeatures features;
+    private final HttpToUwsgi studTranslator;
     private final NodeSelector selector;
     private final ArrayDeque<ByteBuf> bodyBacklog = new ArrayDeque<>(2);
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ChannelFutureListener connectListener = this::onConnect;
     private final Runnable headTimeoutTask = this::onHeadTimeout;
 
+    private HttpToUwsgi translator;
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
     private ScheduledFuture<?> headTimer;
     private boolean inputClosed;
+    private long requests;
 
     // the request in flight
     private String key;
     private ByteBuf packet;
+    private HttpMethod method;
     private boolean headRequest;
+    private boolean http11;
+    private String acceptEncoding;
+    private String rtspPath;
+    private RawMode rawMode = RawMode.NONE;
+    private BodyMode bodyMode = BodyMode.PLAIN;
+    private HttpRequest pendingHead;
+    private SpooledBody spool;
+    private long bodyBytes;
+    private boolean sentContinue;
     private boolean replayable;
     private boolean keepAlive;
     private boolean requestDone;
     private boolean responseStarted;
     private boolean interimResponse;
     private boolean responseKeepAlive;
+    private boolean upgraded;
+    private ResponseGzip gzip;
     private long toNode;
     private long fromNode;
     private BackendNode node;
     private Channel backend;
 
-    HttpSession(HttpRouterContext router, HttpToUwsgi translator) {
+    /**
+     * @param studTranslator the translator for connections that turn out to come from stud
+     *                       ({@code HTTPS=on}), or null
+     */
+    HttpSession(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator) {
         this.router = router;
+        this.features = router.features();
         this.translator = translator;
+        this.studTranslator = studTranslator;
         this.selector = router.newSelector();
     }
 
@@ -120,8 +178,17 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Object msg) {
+        if (msg instanceof HAProxyMessage proxy) {
+            onProxyHeader(proxy);
+            return;
+        }
+        if (msg instanceof StudPrefixDecoder.StudPrefix prefix) {
+            remoteAddr = prefix.client().getHostAddress();
+            translator = studTranslator;
+            return;
+        }
         switch (state) {
-            case CLOSED -> ReferenceCountUtil.release(msg);
+            case CLOSED, TUNNEL -> ReferenceCountUtil.release(msg);
             case AWAIT_HEAD -> {
                 if (msg instanceof HttpRequest request) {
                     startRequest(request);
@@ -129,8 +196,17 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                     ReferenceCountUtil.release(msg); // stray content after a rejected request
                 }
             }
+            case BUFFERING -> {
+                if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+                    onBufferedContent(content);
+                } else {
+                    pipelined.add(msg);
+                }
+            }
             case CONNECTING, FORWARDING -> {
-                if (!requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+                if (rawMode != RawMode.NONE) {
+                    onRawBytes(msg);
+                } else if (!requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                     onRequestContent(content);
                 } else {
                     pipelined.add(msg);
@@ -139,22 +215,56 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Spec §4.10: the PROXY header's source replaces the peer address (TCP over IPv4/IPv6 only). */
+    private void onProxyHeader(HAProxyMessage proxy) {
+        try {
+            HAProxyProxiedProtocol.AddressFamily family = proxy.proxiedProtocol().addressFamily();
+            if (proxy.command() == HAProxyCommand.PROXY && proxy.sourceAddress() != null
+                    && (family == HAProxyProxiedProtocol.AddressFamily.AF_IPv4
+                            || family == HAProxyProxiedProtocol.AddressFamily.AF_IPv6)) {
+                remoteAddr = proxy.sourceAddress();
+                remotePort = proxy.sourcePort();
+            }
+        } finally {
+            proxy.release();
+        }
+    }
+
     private void startRequest(HttpRequest request) {
         cancelHeadTimer();
         HarakiriHandler.restart(ctx.channel());
+        requests++;
         if (request.decoderResult().isFailure()) {
             fail(decoderFailure(request.decoderResult().cause()));
             return;
         }
         resetRequest();
-        headRequest = HttpMethod.HEAD.equals(request.method());
-        if (HttpUtil.isTransferEncodingChunked(request)) {
-            fail(new RouterException(ErrorKind.LENGTH_REQUIRED, "chunked request body without Content-Length"));
+        RouterException invalid = RequestChecks.check(request, router.maxHeaderCount(), features.manageRtsp());
+        if (invalid != null) {
+            fail(invalid);
             return;
         }
+        method = request.method();
+        headRequest = HttpMethod.HEAD.equals(method);
+        http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
+        acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
+        rawMode = RawMode.of(request, features);
+        boolean chunked = rawMode == RawMode.NONE && HttpUtil.isTransferEncodingChunked(request);
+        if (chunked) {
+            bodyMode = features.chunkedInput() ? BodyMode.RECHUNK : BodyMode.DECHUNK;
+        }
         long contentLength = HttpUtil.getContentLength(request, 0L);
-        replayable = contentLength == 0 && isIdempotent(request.method());
-        keepAlive = router.keepAliveEnabled() && isPersistent(request);
+        if (features.overPostLimit(contentLength)) {
+            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "Content-Length " + contentLength
+                    + " over limit-post " + features.limitPost()));
+            return;
+        }
+        if (!manageExpect(request, contentLength)) {
+            return;
+        }
+        replayable = contentLength == 0 && !chunked && rawMode == RawMode.NONE && isIdempotent(method);
+        keepAlive = router.keepAliveEnabled() && isPersistent(request) && rawMode == RawMode.NONE
+                && bodyMode != BodyMode.RECHUNK;
         TlsConnection tls = TlsConnection.of(ctx.channel()); // null on plain listeners
         try {
             key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
@@ -162,22 +272,95 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             fail(new RouterException(ErrorKind.BAD_REQUEST, e.getMessage()));
             return;
         }
-        ByteBuf out = ctx.alloc().directBuffer(1024);
-        try {
-            translator.write(request, remoteAddr, remotePort, tls, out, router.modifier1(), router.modifier2());
-        } catch (TooLongUwsgiPacketException e) {
-            out.release();
-            fail(new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")"));
+        if (rawMode == RawMode.RAW && RequestChecks.isRtsp(request)) {
+            rtspTarget(request.uri());
+        }
+        if (bodyMode == BodyMode.DECHUNK) {
+            if (!sentContinue && HttpUtil.is100ContinueExpected(request)) {
+                // the node is asked only once the body is here: the client must not wait for its 100
+                sendContinue();
+            }
+            pendingHead = request;
+            spool = new SpooledBody(ctx.alloc(), features.chunkedMemory(), router.offload(), ctx.executor(),
+                    this::onSpoolStored, this::onSpoolFailed);
+            state = State.BUFFERING;
+            return; // channelReadComplete reads the body
+        }
+        route(request);
+    }
+
+    /** Translates the head, picks a node and connects; the body follows in CONNECTING/FORWARDING. */
+    private void route(HttpRequest request) {
+        if (!translate(request)) {
             return;
         }
-        packet = out;
         node = selector.first(key);
         if (node == null) {
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
         }
         state = State.CONNECTING;
+        if (rawMode != RawMode.NONE) {
+            // The client bytes after the head are not HTTP: take the request decoder out now, before it
+            // parses them. What it already buffered comes back to us at once as raw bytes (onRawBytes);
+            // the encoder stays for the response head (101, or an error).
+            requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
+            ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
+        }
         connect();
+    }
+
+    private boolean translate(HttpRequest request) {
+        ByteBuf out = ctx.alloc().directBuffer(1024);
+        try {
+            translator.write(request, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
+                    router.modifier1(), router.modifier2());
+            if (rtspPath != null) {
+                // spec §4.8: a second PATH_INFO, after everything else
+                UwsgiVars.add(out, PATH_INFO, rtspPath);
+                UwsgiVars.finishPacket(out, 0, router.modifier1(), router.modifier2());
+            }
+        } catch (TooLongUwsgiPacketException e) {
+            out.release();
+            fail(new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")"));
+            return false;
+        }
+        packet = out;
+        return true;
+    }
+
+    /** Spec §4.8: an {@code rtsp://host/path} target routes by host and adds {@code PATH_INFO=/path}. */
+    private void rtspTarget(String uri) {
+        if (uri.regionMatches(true, 0, RTSP_SCHEME, 0, RTSP_SCHEME.length())) {
+            int slash = uri.indexOf('/', RTSP_SCHEME.length());
+            key = uri.substring(RTSP_SCHEME.length(), slash < 0 ? uri.length() : slash);
+            rtspPath = slash < 0 ? "/" : uri.substring(slash);
+        }
+    }
+
+    /**
+     * Spec §4.9, {@code --http-manage-expect[=N]}: the router answers {@code 100 Continue} itself, or
+     * 413 when the announced body is over N.
+     *
+     * @return false if the request was answered (413)
+     */
+    private boolean manageExpect(HttpRequest request, long contentLength) {
+        if (!features.manageExpect() || !HttpUtil.is100ContinueExpected(request)) {
+            return true;
+        }
+        if (features.expectLimit() > 0 && contentLength > features.expectLimit()) {
+            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "Content-Length " + contentLength
+                    + " over http-manage-expect " + features.expectLimit()));
+            return false;
+        }
+        sendContinue();
+        return true;
+    }
+
+    private void sendContinue() {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        sentContinue = true;
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -196,17 +379,85 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                         || HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(connection));
     }
 
+    // ---------------------------------------------------------------- request body
+
+    /** BUFFERING: one piece of a chunked body, stored until the last one. */
+    private void onBufferedContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            fail(new RouterException(ErrorKind.BAD_REQUEST, "invalid chunked body: " + cause.getMessage()));
+            return;
+        }
+        ByteBuf data = content.content();
+        if (features.overPostLimit(spool.size() + data.readableBytes())) {
+            content.release();
+            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "chunked body over limit-post " + features.limitPost()));
+            return;
+        }
+        if (data.isReadable()) {
+            spool.append(data);
+        } else {
+            data.release();
+        }
+        if (content instanceof LastHttpContent) {
+            requestDone = true; // trailer fields, if any, are dropped: a uwsgi packet has no place for them
+            if (!spool.busy()) {
+                bodyComplete();
+            }
+        }
+    }
+
+    private void onSpoolStored() {
+        if (state != State.BUFFERING) {
+            return;
+        }
+        if (requestDone) {
+            bodyComplete();
+        } else {
+            ctx.read();
+        }
+    }
+
+    private void onSpoolFailed(IOException e) {
+        if (state == State.BUFFERING) {
+            fail(new RouterException(ErrorKind.INTERNAL, "cannot store the request body: " + e.getMessage()));
+        }
+    }
+
+    /** The whole chunked body is stored: forward the head with its length instead of the chunking. */
+    private void bodyComplete() {
+        HttpRequest request = pendingHead;
+        pendingHead = null;
+        request.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, spool.size());
+        LOG.log(Level.FINE, () -> ctx.channel() + " de-chunked body of " + spool.size() + " bytes"
+                + (spool.spilled() ? " (spilled to a temporary file)" : ""));
+        route(request);
+    }
+
+    /** CONNECTING/FORWARDING: a piece of a Content-Length body, or of a chunked one with chunked-input. */
     private void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
-        if (last && content.decoderResult().isFailure()) {
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
             content.release();
-            abort("request body ended early: " + content.decoderResult().cause().getMessage());
+            fail(new RouterException(ErrorKind.BAD_REQUEST, "invalid request body: " + cause.getMessage()));
             return;
         }
         if (last) {
             requestDone = true;
         }
         ByteBuf data = content.content();
+        bodyBytes += data.readableBytes();
+        if (features.overPostLimit(bodyBytes)) {
+            content.release();
+            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "request body over limit-post " + features.limitPost()));
+            return;
+        }
+        if (bodyMode == BodyMode.RECHUNK) {
+            data = rechunk(data, last);
+        }
         if (!data.isReadable()) {
             data.release();
         } else if (state == State.CONNECTING) {
@@ -219,10 +470,39 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** {@code --http-chunked-input}: the body goes on chunked, one chunk per piece, as the client framed it. */
+    private ByteBuf rechunk(ByteBuf data, boolean last) {
+        int n = data.readableBytes();
+        if (n == 0) {
+            data.release();
+            return last ? Unpooled.wrappedBuffer(LAST_CHUNK) : Unpooled.EMPTY_BUFFER;
+        }
+        ByteBuf size = ctx.alloc().buffer(12);
+        ByteBufUtil.writeAscii(size, Integer.toHexString(n));
+        size.writeBytes(CRLF);
+        return last
+                ? Unpooled.wrappedBuffer(size, data, Unpooled.wrappedBuffer(CRLF), Unpooled.wrappedBuffer(LAST_CHUNK))
+                : Unpooled.wrappedBuffer(size, data, Unpooled.wrappedBuffer(CRLF));
+    }
+
+    /** Raw modes: bytes after the head, held until the tunnel opens (and content the removed decoder still emitted). */
+    private void onRawBytes(Object msg) {
+        if (msg instanceof ByteBuf buf && buf.isReadable()) {
+            bodyBacklog.add(buf);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         switch (state) {
             case AWAIT_HEAD -> ctx.read();
+            case BUFFERING -> {
+                if (!spool.busy() && !requestDone) {
+                    ctx.read();
+                }
+            }
             case FORWARDING -> {
                 if (backend != null) {
                     backend.flush();
@@ -252,6 +532,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             inputClosed = true;
             if (state == State.AWAIT_HEAD && pipelined.isEmpty()) {
                 close();
+            } else if (!requestDone && rawMode == RawMode.NONE
+                    && (state == State.BUFFERING || state == State.CONNECTING || state == State.FORWARDING)) {
+                abort("client closed its side before the request body was complete");
             }
         } else if (evt instanceof IdleStateEvent) {
             onIdle();
@@ -260,16 +543,23 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onIdle() {
-        if (state == State.FORWARDING) {
-            if (!responseStarted) {
-                fail(new RouterException(ErrorKind.BACKEND_TIMEOUT, "no response from node " + nodeName()
-                        + " within " + router.idleTimeoutSeconds() + "s"));
-            } else {
-                log(Level.INFO, "idle timeout while relaying the response of node " + nodeName());
-                close();
+        long seconds = router.idleTimeoutSeconds();
+        switch (state) {
+            case BUFFERING -> fail(new RouterException(ErrorKind.HEADERS_TIMEOUT,
+                    "timeout=idle: no request body bytes for " + seconds + "s"));
+            case FORWARDING -> {
+                if (!responseStarted) {
+                    fail(new RouterException(ErrorKind.BACKEND_TIMEOUT, "timeout=idle: no response from node "
+                            + nodeName() + " within " + seconds + "s"));
+                } else {
+                    log(Level.INFO, "timeout=idle: nothing relayed for " + seconds + "s from node " + nodeName());
+                    close();
+                }
+            }
+            default -> {
+                // AWAIT_HEAD has its own timer; CONNECTING has the connect timeout
             }
         }
-        // AWAIT_HEAD has its own timer; CONNECTING has the connect timeout
     }
 
     @Override
@@ -283,6 +573,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (Exceptions.isExpected(cause)) {
             LOG.log(Level.FINE, () -> ctx.channel() + " client error: " + cause);
+        } else if (state == State.AWAIT_HEAD && requests == 0) {
+            // a bad PROXY header or stud prefix: nothing to answer in
+            log(Level.INFO, "closing: " + cause);
         } else {
             LOG.log(Level.WARNING, ctx.channel() + " client error", cause);
         }
@@ -311,17 +604,28 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         node.connected();
         backend = channel;
+        toNode += packet.readableBytes();
+        channel.write(packet.retainedDuplicate(), channel.voidPromise());
+        if (rawMode == RawMode.RAW) {
+            tunnel(); // spec §4.8: no HTTP response parsing in raw mode
+            return;
+        }
         channel.pipeline()
                 .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), headRequest))
                 .addLast(HandlerNames.BACKEND, new BackendHandler(this));
         state = State.FORWARDING;
-        toNode += packet.readableBytes();
-        channel.write(packet.retainedDuplicate(), channel.voidPromise());
-        ByteBuf early;
-        while ((early = bodyBacklog.poll()) != null) {
-            toNode += early.readableBytes();
-            channel.write(early, channel.voidPromise());
+        if (spool != null) {
+            toNode += spool.size();
+            spool.writeTo(channel);
+            spool = null;
         }
+        if (rawMode == RawMode.NONE) {
+            ByteBuf early;
+            while ((early = bodyBacklog.poll()) != null) {
+                toNode += early.readableBytes();
+                channel.write(early, channel.voidPromise());
+            }
+        } // WEBSOCKET: bytes behind the handshake wait for the 101
         channel.flush();
         channel.read();
         if (!requestDone && channel.isWritable()) {
@@ -334,12 +638,13 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         node = null;
         failed.connectFailed();
         failed.release();
+        boolean timeout = cause instanceof ConnectTimeoutException;
         if (!router.quiet()) {
-            log(Level.WARNING, "unable to connect() to node \"" + failed.name() + "\" (" + selector.retries()
-                    + " retries): " + Exceptions.describe(cause) + "; marking it as failed");
+            log(Level.WARNING, (timeout ? "timeout=connect: " : "") + "unable to connect() to node \"" + failed.name()
+                    + "\" (" + selector.retries() + " retries): " + Exceptions.describe(cause) + "; marking it as failed");
         }
         retryOrFail(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
-                + failed.name() + ": " + Exceptions.describe(cause) + ")", true));
+                + failed.name() + ": " + (timeout ? "connect timeout" : Exceptions.describe(cause)) + ")", true));
     }
 
     private void retryOrFail(RouterException failure) {
@@ -351,6 +656,20 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         node = next;
         state = State.CONNECTING;
         connect();
+    }
+
+    /** Hands both channels to a byte relay; this handler leaves the client pipeline. */
+    private void tunnel() {
+        Channel peer = backend;
+        BackendNode tunnelNode = node;
+        backend = null;
+        node = null;
+        state = State.TUNNEL;
+        log(Level.FINE, "relaying raw bytes (" + rawMode + ") with node " + tunnelNode.name());
+        tunnelNode.addTraffic(fromNode, toNode);
+        cancelHeadTimer();
+        releasePacket();
+        Tunnel.start(ctx, peer, bodyBacklog, inputClosed, tunnelNode);
     }
 
     // ---------------------------------------------------------------- backend side
@@ -377,31 +696,65 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpResponseStatus status = response.status();
-        if (status.codeClass() == HttpStatusClass.INFORMATIONAL && status.code() != 101) {
-            interimResponse = true; // 100 Continue and friends go to the client; the final head follows
+        if (status.code() == 101) {
+            if (rawMode != RawMode.WEBSOCKET) {
+                ReferenceCountUtil.release(response);
+                backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
+                        + " switched protocols without an upgrade request"));
+                return;
+            }
+            responseStarted = true;
+            upgraded = true; // the tunnel opens once the (empty) body of the 101 has passed
             ctx.write(response, ctx.voidPromise());
             return;
         }
+        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
+            interimResponse = true; // 100 Continue and friends; the final head follows
+            if (sentContinue && status.code() == 100) {
+                ReferenceCountUtil.release(response); // the client had ours already
+            } else {
+                ctx.write(response, ctx.voidPromise());
+            }
+            return;
+        }
         responseStarted = true;
-        releasePacket();
-        responseKeepAlive = decideKeepAlive(response);
+        responseKeepAlive = frame(response);
         ctx.write(response, ctx.voidPromise());
     }
 
-    /** Spec §4.6, response side; a response without framing gets {@code Connection: close}. */
-    private boolean decideKeepAlive(HttpResponse response) {
-        boolean keep = keepAlive && !inputClosed && response.protocolVersion() == HttpVersion.HTTP_1_1;
+    /**
+     * Spec §4.6 and §4.7, response side: decides keepalive and the framing the client gets. A
+     * response without length is gzipped ({@code --http-auto-gzip}) or chunked
+     * ({@code --http-auto-chunked}) when it has a body and the client speaks HTTP/1.1, and otherwise
+     * gets {@code Connection: close}. HEAD, 204 and 304 are never touched (deviations.md).
+     *
+     * @return whether the connection stays open after this response
+     */
+    private boolean frame(HttpResponse response) {
+        boolean responseHttp11 = response.protocolVersion() == HttpVersion.HTTP_1_1;
+        boolean keep = keepAlive && !inputClosed && responseHttp11;
         String connection = response.headers().get(HttpHeaderNames.CONNECTION);
         if (connection != null && HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)) {
             keep = false;
         }
         int code = response.status().code();
-        boolean framed = headRequest || code == 204 || code == 304 || code == 101
-                || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
+        boolean bodyless = headRequest || code == 204 || code == 304;
+        boolean framed = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
+        boolean canChunk = http11 && responseHttp11 && !bodyless;
+        if (features.autoGzip() && ResponseGzip.applies(acceptEncoding, method, response)) {
+            gzip = ResponseGzip.start(response);
+            if (canChunk) {
+                HttpUtil.setTransferEncodingChunked(response, true);
+                framed = true;
+            }
+        } else if (!framed && features.autoChunked() && canChunk) {
+            HttpUtil.setTransferEncodingChunked(response, true);
+            framed = true;
+        }
         if (!framed) {
             keep = false;
         }
-        if (!keep && connection == null && response.protocolVersion() == HttpVersion.HTTP_1_1) {
+        if (!keep && connection == null && responseHttp11) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return keep;
@@ -416,18 +769,38 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             content.release();
             return;
         }
+        if (upgraded) {
+            content.release();
+            if (last) {
+                tunnel();
+            }
+            return;
+        }
         if (last && content.decoderResult().isFailure()) {
             content.release();
-            abort("response of node " + nodeName() + " ended early");
+            abort("response of node " + nodeName() + " has invalid framing: " + content.decoderResult().cause().getMessage());
             return;
         }
         fromNode += content.content().readableBytes();
+        if (gzip != null) {
+            content = gzipped(content, last);
+        }
         if (last) {
             ChannelFuture written = ctx.write(content);
             finishResponse(written);
         } else {
             ctx.write(content, ctx.voidPromise());
         }
+    }
+
+    private HttpContent gzipped(HttpContent content, boolean last) {
+        ByteBuf out = gzip.encode(ctx.alloc(), content.content());
+        if (!last) {
+            return new DefaultHttpContent(out);
+        }
+        ByteBuf end = gzip.finish(ctx.alloc());
+        gzip = null;
+        return new DefaultLastHttpContent(Unpooled.wrappedBuffer(out, end));
     }
 
     void onBackendReadComplete(Channel channel) {
@@ -502,7 +875,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         resetRequest();
         HarakiriHandler.stop(ctx.channel()); // waiting for the next request is not being stuck
         Object next;
-        while ((state == State.AWAIT_HEAD || (state != State.CLOSED && !requestDone))
+        while ((state == State.AWAIT_HEAD || (state != State.CLOSED && state != State.TUNNEL && !requestDone))
                 && (next = pipelined.poll()) != null) {
             dispatch(next);
         }
@@ -556,8 +929,15 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void onHeadTimeout() {
         headTimer = null;
-        if (state == State.AWAIT_HEAD) {
-            LOG.log(Level.FINE, () -> ctx.channel() + " closing: no request head within the timeout");
+        if (state != State.AWAIT_HEAD) {
+            return;
+        }
+        if (requests == 0) {
+            // the slowloris defence: the first head has a deadline, whatever trickles in
+            fail(new RouterException(ErrorKind.HEADERS_TIMEOUT, "timeout=headers: no complete request head within "
+                    + router.headersTimeoutSeconds() + "s"));
+        } else {
+            log(Level.FINE, "timeout=keepalive: no further request");
             close();
         }
     }
@@ -576,15 +956,25 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void resetRequest() {
         releasePacket();
+        releaseBody();
         selector.reset();
         key = null;
+        method = null;
         headRequest = false;
+        http11 = false;
+        acceptEncoding = null;
+        rtspPath = null;
+        rawMode = RawMode.NONE;
+        bodyMode = BodyMode.PLAIN;
+        bodyBytes = 0;
+        sentContinue = false;
         replayable = false;
         keepAlive = false;
         requestDone = false;
         responseStarted = false;
         interimResponse = false;
         responseKeepAlive = false;
+        upgraded = false;
         toNode = 0;
         fromNode = 0;
     }
@@ -593,6 +983,18 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (packet != null) {
             packet.release();
             packet = null;
+        }
+    }
+
+    private void releaseBody() {
+        pendingHead = null;
+        if (spool != null) {
+            spool.close();
+            spool = null;
+        }
+        if (gzip != null) {
+            gzip.close();
+            gzip = null;
         }
     }
 
@@ -609,6 +1011,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private void cleanup() {
         cancelHeadTimer();
         releasePacket();
+        releaseBody();
         releaseNode();
         if (backend != null) {
             backend.close();

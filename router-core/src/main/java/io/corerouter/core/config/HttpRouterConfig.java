@@ -19,10 +19,13 @@ import java.util.function.Consumer;
  * @param limits               request head limits, derived from {@code --http-buffer-size}
  * @param subscriptions        {@code --http-subscription-server} and friends (spec §2)
  * @param stats                {@code --http-stats ADDR}: the router's stats server (spec §3.11)
+ * @param features             raw modes, response rewriting, Expect, PROXY, body and connection limits
+ *                             (spec §4.5-4.11, {@link HttpFeatures})
  */
 public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
                                int modifier2, boolean serverNameAsHttpHost, Limits limits,
-                               RouterSubscriptionOptions subscriptions, Optional<Endpoint> stats) {
+                               RouterSubscriptionOptions subscriptions, Optional<Endpoint> stats,
+                               HttpFeatures features) {
     /** The router kind and option prefix. */
     public static final String KIND = "http";
     /** The names of the common options for {@link #KIND}. */
@@ -44,13 +47,14 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(stats, "stats");
+        Objects.requireNonNull(features, "features");
     }
 
-    /** A configuration without subscription server and stats server. */
+    /** A configuration without subscription and stats servers, every {@link HttpFeatures} option off. */
     public HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
                             int modifier2, boolean serverNameAsHttpHost, Limits limits) {
         this(common, keepAlive, vars, modifier1, modifier2, serverNameAsHttpHost, limits,
-                RouterSubscriptionOptions.NONE, Optional.empty());
+                RouterSubscriptionOptions.NONE, Optional.empty(), HttpFeatures.DEFAULTS);
     }
 
     /** Registers {@code --http}, {@code --httprouter} and every other HTTP router option. */
@@ -72,6 +76,7 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 "send the Host header as SERVER_NAME instead of the host name (any value except false/off/no/0 turns it on)"));
         NAMES.registerSubscriptions(table, GROUP, true);
         NAMES.registerStats(table, GROUP);
+        HttpFeatures.registerOptions(table, GROUP);
     }
 
     /**
@@ -113,7 +118,8 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 options.flag(SERVER_NAME_AS_HTTP_HOST),
                 Limits.forBufferSize(common.bufferSize()),
                 subscriptions,
-                NAMES.statsEndpoint(options));
+                NAMES.statsEndpoint(options),
+                HttpFeatures.from(options));
     }
 
     private static void checkModifier(String option, int modifier) {

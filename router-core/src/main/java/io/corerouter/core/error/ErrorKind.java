@@ -12,9 +12,13 @@ public enum ErrorKind {
     HEADERS_TOO_LARGE(431, "Request Header Fields Too Large", Side.CLIENT),
     LENGTH_REQUIRED(411, "Length Required", Side.CLIENT),
     HEADERS_TIMEOUT(408, "Request Timeout", Side.CLIENT),
+    /** A transfer coding other than {@code chunked} (RFC 9112 §6.1). */
+    NOT_IMPLEMENTED(501, "Not Implemented", Side.CLIENT),
     CONNECT_FAILED(502, "Bad Gateway", Side.BACKEND),
     BAD_RESPONSE(502, "Bad Gateway", Side.BACKEND),
     NO_NODE(503, "Service Unavailable", Side.BACKEND),
+    /** The router's own connection limit is reached ({@code --http-max-connections}). */
+    OVERLOADED(503, "Service Unavailable", Side.INTERNAL),
     BACKEND_TIMEOUT(504, "Gateway Timeout", Side.BACKEND),
     INTERNAL(500, "Internal Server Error", Side.INTERNAL);
 

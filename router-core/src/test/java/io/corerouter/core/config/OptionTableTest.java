@@ -43,6 +43,7 @@ class OptionTableTest {
                 repeatable.toString());
         assertTrue(repeatable.containsAll(List.of("https", "https2", "http-to-https", "sslrouter", "sni", "sni-regexp")),
                 repeatable.toString());
+        assertTrue(repeatable.contains("http-stud-prefix"), repeatable.toString());
         assertTrue(repeatable.containsAll(List.of("http-subscription-server", "http-resubscribe", "subscribe2",
                 "subscribe-to", "fastrouter-subscription-server", "rawrouter-subscription-server",
                 "sslrouter-subscription-server")), repeatable.toString());
