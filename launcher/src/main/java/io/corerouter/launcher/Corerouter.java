@@ -54,6 +54,7 @@ public final class Corerouter implements AutoCloseable {
     private ExecutorService offload;
     private EventLoopGroup aux;
     private TlsService tls;
+    private TlsSniSink sniSink;
     private HttpRouter http;
     private SslRouter sslrouter;
     private FastRouter fastrouter;
@@ -81,6 +82,7 @@ public final class Corerouter implements AutoCloseable {
         if (config.usesTls()) {
             tls = TlsService.start(config.tls(), offload);
             running.add(tls);
+            sniSink = new TlsSniSink(tls.sniContexts());
         }
         if (config.http().isPresent()) {
             HttpRouterConfig httpConfig = config.http().get();
@@ -124,6 +126,9 @@ public final class Corerouter implements AutoCloseable {
         if (services.subscriptions().enabled()) {
             subs = new RouterSubscriptions(kind, services.subscriptions(), config.subscriptions(), transport,
                     aux.next(), Clock.SYSTEM);
+            if (servesTls(kind)) {
+                subs.table().sniSink(sniSink); // nodes push SNI contexts (spec §5.4)
+            }
         }
         R router = factory.create(subs == null ? null : subs.table());
         running.add(router);
@@ -153,6 +158,12 @@ public final class Corerouter implements AutoCloseable {
             statsServers.put(kind, server);
         }
         return router;
+    }
+
+    /** Whether router kind {@code kind} has TLS listeners: only those take SNI contexts from subscriptions. */
+    private boolean servesTls(String kind) {
+        return SslRouterConfig.KIND.equals(kind)
+                || (HttpRouterConfig.KIND.equals(kind) && !config.https().listeners().isEmpty());
     }
 
     /** The HTTP router, when configured (tests read its bound ports). */

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletionStage;
  * case-insensitively; removal uses the same rule, so {@code host:port} keys are freed too (uWSGI
  * leaks them). Ciphers come from {@code --sni-dir-ciphers}. A pushed context follows its files like
  * every other one (hot reload).
+ *
+ * <p>One name has one pushed context, whoever pushed it; callers that share this (several routers'
+ * subscription tables) count their holders themselves, as the launcher's {@code TlsSniSink} does.
  */
 public interface SniContexts {
     /**
@@ -26,7 +29,8 @@ public interface SniContexts {
      * @param clientCa {@code sni_ca}: client CA file, {@code !}-prefixed for a mandatory client
      *                 certificate, or null
      * @return completes when the context is served, or exceptionally when the files are unusable
-     *         (logged; nothing is served for the name then)
+     *         (nothing is served for the name then); the caller logs the outcome (the subscription
+     *         table logs uWSGI's {@code added SSL context for NAME}), this only at FINE
      */
     CompletionStage<Void> addContext(String key, String cert, String keyFile, String clientCa);
 

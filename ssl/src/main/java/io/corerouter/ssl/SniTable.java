@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -208,9 +207,9 @@ final class SniTable implements SniContexts {
                 registry.unregister(context);
             }
             push.ready().complete(context);
-            LOG.info(() -> "tls added SSL context for " + name + " (subscription)");
+            LOG.fine(() -> "tls added SSL context for " + name + " (subscription)");
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "tls SNI context for " + name + " (subscription) not added: " + e.getMessage());
+            LOG.fine(() -> "tls SNI context for " + name + " (subscription) not added: " + e.getMessage());
             pushed.remove(name, push);
             push.ready().completeExceptionally(e);
         }
@@ -222,7 +221,7 @@ final class SniTable implements SniContexts {
         Pushed push = pushed.remove(name);
         if (push != null) {
             push.ready().thenAccept(registry::unregister);
-            LOG.info(() -> "tls destroyed SSL context for " + name + " (subscription)");
+            LOG.fine(() -> "tls destroyed SSL context for " + name + " (subscription)");
         }
     }
 

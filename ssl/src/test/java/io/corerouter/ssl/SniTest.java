@@ -101,6 +101,22 @@ class SniTest {
     }
 
     @Test
+    void aPushedContextFollowsItsFilesLikeEveryOther() throws Exception {
+        // deviations.md "Subscriptions": replaced when the certificate files change (uWSGI never does)
+        OpensslPki.Pair live = new OpensslPki.Pair(dir.resolve("pushed-live.crt"), dir.resolve("pushed-live.key"));
+        OpensslPki.install(pki.server("pushed-v1", "v1.pushed.example"), live);
+        SniContexts contexts = router.tls().sniContexts();
+        contexts.addContext("pushed.example", live.cert().toString(), live.key().toString(), null)
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals("/O=Test/CN=v1.pushed.example", subjectFor("pushed.example"));
+        OpensslPki.install(pki.server("pushed-v2", "v2.pushed.example"), live);
+        router.tls().checkFiles();
+        assertEquals("/O=Test/CN=v2.pushed.example", subjectFor("pushed.example"));
+        contexts.removeContext("pushed.example");
+        assertEquals("/O=Test/CN=default.example", subjectFor("pushed.example"));
+    }
+
+    @Test
     void pushWithBrokenFilesFailsAndServesNothingNew() throws Exception {
         Path garbage = Files.writeString(dir.resolve("garbage.crt"), "not a certificate");
         SniContexts contexts = router.tls().sniContexts();

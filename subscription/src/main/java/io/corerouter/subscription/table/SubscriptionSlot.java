@@ -42,6 +42,10 @@ public final class SubscriptionSlot {
     /** Every node in subscription order, dead ones not yet removed included. */
     private volatile SubscriptionNode[] all = NONE;
     private volatile boolean removed;
+    /** The host name of the SNI context this slot asked for (spec §5.4), or null; subscription thread only. */
+    private String sniName;
+    /** {@code sni_enabled}: the context asked for is served. */
+    private volatile boolean sniEnabled;
     /** True while a maintenance task for this slot is queued, so a burst of failures queues one. */
     final AtomicBoolean maintenancePending = new AtomicBoolean();
 
@@ -103,6 +107,26 @@ public final class SubscriptionSlot {
     void markRemoved() {
         removed = true;
         publish(NONE, NONE);
+    }
+
+    /** The host name of the SNI context asked for or served, or null (subscription thread). */
+    String sniName() {
+        return sniName;
+    }
+
+    /** Records that the slot asked for (a name) or gave up (null) an SNI context (subscription thread). */
+    void sniName(String name) {
+        sniName = name;
+        sniEnabled = false;
+    }
+
+    /** {@code sni_enabled}: whether the SNI context pushed by this key's nodes is served. */
+    public boolean sniEnabled() {
+        return sniEnabled;
+    }
+
+    void sniEnabled(boolean enabled) {
+        sniEnabled = enabled;
     }
 
     void hit() {

@@ -16,6 +16,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -41,6 +44,10 @@ import java.util.logging.Logger;
  * <p>Signed subscriptions (spec §2.9) are checked here because the replay rule needs the node: the
  * {@code unix} of a refresh must be newer than the node's last accepted one, which advances with
  * every accepted packet (deviations.md; uWSGI only remembers the first).
+ *
+ * <p>SNI (spec §5.4): with an {@link SniSink}, the first accepted subscribe carrying {@code sni_key}
+ * and {@code sni_crt} for a key (new key, new node or refresh) enables a TLS context for the key's
+ * host name, and freeing the key disables it, {@code host:port} keys included.
  */
 public final class SubscriptionTable implements KeyMapper, StatsSource {
     private static final Logger LOG = Logger.getLogger(SubscriptionTable.class.getName());
@@ -108,6 +115,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     private final ConcurrentHashMap<String, SubscriptionSlot> slots = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Runnable sweepTask = this::sweep;
+    private volatile SniSink sniSink;
     private long sequence;
     private volatile boolean available;
     /**
@@ -141,6 +149,15 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     /** Adds a listener (before packets are applied). */
     public void addListener(Listener listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Sends the SNI contexts nodes push ({@code sni_key}, {@code sni_crt}, {@code sni_ca}) to
+     * {@code sink} (spec §5.4); set before packets are applied. Without a sink they are ignored (a
+     * router without TLS listeners).
+     */
+    public void sniSink(SniSink sink) {
+        this.sniSink = sink;
     }
 
     // ------------------------------------------------------------------ request path
@@ -264,6 +281,9 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         if (packet.signed()) {
             node.unixCheck(packet.unix());
         }
+        if (slot.sniName() == null && packet.sniKey() != null && packet.sniCrt() != null && sniSink != null) {
+            enableSni(slot, packet);
+        }
         setAvailable(true);
         return outcome;
     }
@@ -344,12 +364,76 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         if (kept.isEmpty()) {
             slot.markRemoved();
             slots.remove(slot.key(), slot);
+            disableSni(slot);
             if (slots.isEmpty()) {
                 setAvailable(false);
             }
             return;
         }
         publish(slot, kept.toArray(new SubscriptionNode[0]));
+    }
+
+    /**
+     * Asks the sink for the packet's SNI context (spec §5.4). The slot counts as having SNI from now
+     * on, so refreshes do not ask again; a failed build gives that up and the next packet retries.
+     */
+    private void enableSni(SubscriptionSlot slot, SubscriptionPacket packet) {
+        SniSink sink = sniSink;
+        String name = sniName(slot.key());
+        slot.sniName(name);
+        CompletionStage<Void> built;
+        try {
+            // the vars are raw bytes; file names are UTF-8 on the file systems this runs on
+            built = sink.enable(name, display(packet.sniCrt()), display(packet.sniKey()),
+                    packet.sniCa() == null ? null : display(packet.sniCa()));
+        } catch (RuntimeException e) {
+            built = CompletableFuture.failedFuture(e);
+        }
+        built.whenComplete((ok, failure) -> executor.execute(() -> sniSettled(sink, slot, name, failure)));
+    }
+
+    /** The outcome of {@link #enableSni}, on the subscription thread. */
+    private void sniSettled(SniSink sink, SubscriptionSlot slot, String name, Throwable failure) {
+        if (slot.isRemoved()) {
+            return; // disabled with the slot meanwhile
+        }
+        if (failure == null) {
+            slot.sniEnabled(true);
+            LOG.info(() -> routerName + ": added SSL context for " + name + " key=" + display(slot.key()));
+        } else {
+            slot.sniName(null);
+            sink.disable(name);
+            LOG.warning(() -> routerName + ": SSL context for " + name + " not added key=" + display(slot.key())
+                    + " error=\"" + rootMessage(failure) + "\"");
+        }
+    }
+
+    /** Frees the SNI context of a slot that just left the table, if it asked for one. */
+    private void disableSni(SubscriptionSlot slot) {
+        String name = slot.sniName();
+        if (name == null) {
+            return;
+        }
+        boolean enabled = slot.sniEnabled();
+        slot.sniName(null);
+        sniSink.disable(name);
+        if (enabled) {
+            LOG.info(() -> routerName + ": destroyed SSL context for " + name + " key=" + display(slot.key()));
+        }
+    }
+
+    /** The host name of a key's SNI context: the key up to its first ':' (spec §5.4), as text. */
+    static String sniName(String key) {
+        int colon = key.indexOf(':');
+        return display(colon < 0 ? key : key.substring(0, colon));
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return String.valueOf(cause.getMessage());
     }
 
     private void rebuild(SubscriptionSlot slot) {
@@ -434,7 +518,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
                 .field("key", display(slot.key()))
                 .field("hash", slot.hash())
                 .field("hits", slot.hits())
-                .field("sni_enabled", 0);
+                .field("sni_enabled", slot.sniEnabled() ? 1 : 0);
             json.name("nodes").beginArray();
             SubscriptionNode[] cycle = slot.cycle();
             long cursor = slot.cursor();
