@@ -1,13 +1,10 @@
 package io.corerouter.fast;
 
-import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.FastRouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
-import io.netty.channel.Channel;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -48,26 +45,8 @@ public final class FastRouter implements Router {
         runtime.serve(listener -> initializer);
     }
 
-    /** The listening channels (their local addresses give the real ports). */
     @Override
     public RouterRuntime runtime() {
         return runtime;
-    }
-
-    public List<Channel> listeners() {
-        return runtime == null ? List.of() : runtime.listeners();
-    }
-
-    /** The static nodes, or null when another mapper is active. */
-    public StaticNodes staticNodes() {
-        return runtime == null ? null : runtime.staticNodes();
-    }
-
-    /** Stops accepting and lets the requests in flight finish (up to {@link RouterRuntime#DEFAULT_DRAIN}). */
-    @Override
-    public void close() {
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.HttpRouterConfig;
 import io.corerouter.core.config.HttpsConfig;
 import io.corerouter.core.config.TlsListener;
@@ -11,8 +10,6 @@ import io.corerouter.core.transport.Transport;
 import io.corerouter.http.HttpRouterInitializer.Translators;
 import io.corerouter.ssl.TlsFront;
 import io.corerouter.ssl.TlsService;
-import io.netty.channel.Channel;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -119,23 +116,5 @@ public final class HttpRouter implements Router {
     @Override
     public RouterRuntime runtime() {
         return runtime;
-    }
-
-    /** The listening channels, bound and adopted from zerg servers (their local addresses give the real ports). */
-    public List<Channel> listeners() {
-        return runtime == null ? List.of() : runtime.listeners();
-    }
-
-    /** The static nodes, or null when another mapper is active. */
-    public StaticNodes staticNodes() {
-        return runtime == null ? null : runtime.staticNodes();
-    }
-
-    /** Stops accepting, lets the requests in flight finish (up to {@link RouterRuntime#DEFAULT_DRAIN}), stops. */
-    @Override
-    public void close() {
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 }

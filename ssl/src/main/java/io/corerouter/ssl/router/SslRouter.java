@@ -1,6 +1,5 @@
 package io.corerouter.ssl.router;
 
-import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.SslRouterConfig;
 import io.corerouter.core.config.TlsListener;
@@ -10,7 +9,6 @@ import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.ssl.TlsFront;
 import io.corerouter.ssl.TlsService;
-import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,22 +60,5 @@ public final class SslRouter implements Router {
     @Override
     public RouterRuntime runtime() {
         return runtime;
-    }
-
-    /** The bound listening channels (their local addresses give the real ports). */
-    public List<Channel> listeners() {
-        return runtime == null ? List.of() : runtime.listeners();
-    }
-
-    /** The static nodes, or null when another mapper is active. */
-    public StaticNodes staticNodes() {
-        return runtime == null ? null : runtime.staticNodes();
-    }
-
-    @Override
-    public void close() {
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 }
