@@ -10,47 +10,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"
 connections="${2:-64}"
-"$root/scripts/install-peers.sh"
-jar="$root/launcher/target/corerouter.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
-
-work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
-pids=()
-cleanup() {
-  # SIGINT for uWSGI (a master reloads on SIGTERM but exits on SIGINT); SIGTERM for the JVM
-  # (background jobs of a script ignore SIGINT)
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  [ -n "${ours_pid:-}" ] && kill -TERM "$ours_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port
-  for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "port $1 never opened" >&2; return 1
-}
-# CPU ticks (utime+stime) of a process and all its descendants
-cpu_ticks() {
-  local total=0 p
-  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do
-    if [ -r "/proc/$p/stat" ]; then
-      total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
-    fi
-  done
-  echo "$total"
-}
+source "$root/bench/lib.sh"
 
 backend_port=$(free_port)
 uwsgi_port=$(free_port)
 ours_port=$(free_port)
-hz=$(getconf CLK_TCK)
 
-uwsgi --socket "127.0.0.1:$backend_port" --processes 2 --route-run return:200 --disable-logging \
+uwsgi --master --socket "127.0.0.1:$backend_port" --processes 2 --route-run return:200 --disable-logging \
   >"$work/backend.log" 2>&1 &
 pids+=($!)
 uwsgi --plugin http --master --http "127.0.0.1:$uwsgi_port" --http-to "127.0.0.1:$backend_port" \
@@ -60,7 +26,7 @@ pids+=($uwsgi_pid)
 java -jar "$jar" --http "127.0.0.1:$ours_port" --http-to "127.0.0.1:$backend_port" --http-keepalive \
   --http-processes "${COREROUTER_PROCESSES:-$(nproc)}" >"$work/corerouter.log" 2>&1 &
 ours_pid=$!
-pids+=($ours_pid)
+term_pids+=($ours_pid)
 wait_port "$backend_port"; wait_port "$uwsgi_port"; wait_port "$ours_port"
 
 measure() { # name pid port -> prints "rps p99_ms cpu_us_per_req"

@@ -15,41 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"
 connections="${2:-64}"
-"$root/scripts/install-peers.sh"
-jar="$root/launcher/target/corerouter.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
-
-work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
-pids=()
-cleanup() {
-  # SIGINT: a uWSGI master reloads on SIGTERM but exits on SIGINT; nginx and HAProxy stop on it too.
-  # The JVM and HAProxy, started in the background of a script, ignore SIGINT: they get SIGTERM.
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for p in "${ours_pid:-}" "${hap_pid:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port
-  for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "port $1 never opened" >&2; return 1
-}
-# CPU ticks (utime+stime) of a process and all its descendants
-cpu_ticks() {
-  local total=0 p
-  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do
-    if [ -r "/proc/$p/stat" ]; then
-      total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
-    fi
-  done
-  echo "$total"
-}
-hz=$(getconf CLK_TCK)
+source "$root/bench/lib.sh"
 ours_procs="${COREROUTER_PROCESSES:-$(nproc)}"
 uwsgi_procs="${UWSGI_ROUTER_PROCESSES:-1}"
 
@@ -75,7 +41,7 @@ u_raw_pid=$!; pids+=($u_raw_pid)
 java -jar "$jar" --fastrouter "127.0.0.1:$o_fast" --fastrouter-to "127.0.0.1:$uwsgi_node" \
   --fastrouter-processes "$ours_procs" --rawrouter "127.0.0.1:$o_raw" --rawrouter-to "127.0.0.1:$http_node" \
   --rawrouter-processes "$ours_procs" ${RAWROUTER_SPLICE:+--rawrouter-splice} >"$work/corerouter.log" 2>&1 &
-ours_pid=$!; pids+=($ours_pid)
+ours_pid=$!; term_pids+=($ours_pid)
 cat >"$work/haproxy.cfg" <<CFG
 global
   maxconn 4096
@@ -91,7 +57,7 @@ backend node
   server n1 127.0.0.1:$http_node
 CFG
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
-hap_pid=$!; pids+=($hap_pid)
+hap_pid=$!; term_pids+=($hap_pid)
 
 # nginx in front of both fastrouters, one server each; its own prefix, no daemon
 mkdir -p "$work/nginx"
