@@ -304,6 +304,22 @@ class SubscriptionIntegrationTest {
     }
 
     @Test
+    void fastrouterFederationServesTheRequestThroughBothRouters() throws Exception {
+        // b: the public HTTP router; a: a fastrouter that re-announces what subscribes to it (spec §2.11)
+        Corerouter b = router("--http", "127.0.0.1:0", "--http-subscription-server", "127.0.0.1:0");
+        Corerouter a = router("--fastrouter", "127.0.0.1:0", "--fastrouter-subscription-server", "127.0.0.1:0",
+                "--fastrouter-resubscribe", subscriptionServer(b), "--fastrouter-resubscribe-bind", "127.0.0.1:0");
+        InetSocketAddress aUdp = (InetSocketAddress) a.subscriptions("fastrouter").channels().get(0).localAddress();
+        UwsgiProcess node = node("fed", "--subscribe2", "server=127.0.0.1:" + aUdp.getPort() + ",key=app.test");
+        String aAddress = a.fastrouter().runtime().firstListenerName();
+        await("a's subscription to reach b", () -> nodes(b, "app.test").contains(aAddress));
+        // b sends a uwsgi packet to a, a's fastrouter forwards it to the node: a real answer through both
+        assertEquals("fed", servedBy(get(httpAddress(b), "app.test")));
+        node.interrupt();
+        await("the unsubscribe to reach b", () -> nodes(b, "app.test").isEmpty());
+    }
+
+    @Test
     void cheapModeHoldsClientsUntilANodeSubscribes() throws Exception {
         Corerouter router = router("--http", "127.0.0.1:0", "--http-cheap", "--http-subscription-server",
                 dir.resolve("sub.sock").toString(), "--http-stats", dir.resolve("stats.sock").toString());
