@@ -50,7 +50,7 @@ uwsgi_port=$(free_port)
 ours_port=$(free_port)
 hz=$(getconf CLK_TCK)
 
-uwsgi --socket "127.0.0.1:$backend_port" --processes 2 --route-run return:200 --disable-logging \
+uwsgi --master --socket "127.0.0.1:$backend_port" --processes 2 --route-run return:200 --disable-logging \
   >"$work/backend.log" 2>&1 &
 pids+=($!)
 uwsgi --plugin http --master --http "127.0.0.1:$uwsgi_port" --http-to "127.0.0.1:$backend_port" \
