@@ -105,6 +105,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ChannelFutureListener connectListener = this::onConnect;
     private final Runnable headTimeoutTask = this::onHeadTimeout;
+    private final BackendHandler backendHandler = new BackendHandler(this);
 
     private HttpToUwsgi translator;
     private ChannelHandlerContext ctx;
@@ -632,7 +633,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         channel.pipeline()
                 .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), headRequest))
-                .addLast(HandlerNames.BACKEND, new BackendHandler(this));
+                .addLast(HandlerNames.BACKEND, backendHandler);
         state = State.FORWARDING;
         if (spool != null) {
             toNode += spool.size();
