@@ -6,6 +6,7 @@
 #
 # Usage: bench/wrk-compare.sh [DURATION_SECONDS] [CONNECTIONS]
 # Env:   COREROUTER_PROCESSES (default: CPU cores), UWSGI_HTTP_PROCESSES (default 1, uWSGI's default)
+#        COREROUTER_JAVA_OPTS (default -XX:+UseSerialGC, as bin/corerouter)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"
@@ -23,7 +24,7 @@ uwsgi --plugin http --master --http "127.0.0.1:$uwsgi_port" --http-to "127.0.0.1
   --http-keepalive --http-processes "${UWSGI_HTTP_PROCESSES:-1}" --disable-logging >"$work/uwsgi-router.log" 2>&1 &
 uwsgi_pid=$!
 pids+=($uwsgi_pid)
-java -jar "$jar" --http "127.0.0.1:$ours_port" --http-to "127.0.0.1:$backend_port" --http-keepalive \
+java ${COREROUTER_JAVA_OPTS--XX:+UseSerialGC} -jar "$jar" --http "127.0.0.1:$ours_port" --http-to "127.0.0.1:$backend_port" --http-keepalive \
   --http-processes "${COREROUTER_PROCESSES:-$(nproc)}" >"$work/corerouter.log" 2>&1 &
 ours_pid=$!
 term_pids+=($ours_pid)

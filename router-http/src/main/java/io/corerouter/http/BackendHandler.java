@@ -1,12 +1,17 @@
 package io.corerouter.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * The backend end of an HTTP session: hands the decoded response and the channel's events to the
  * {@link HttpSession} that owns the connection. Both run on the same event loop.
+ *
+ * <p>Sharable: a session makes one and adds it to each of its backend channels (one per request),
+ * stateless apart from the session; the session tells its current backend from a stale one by channel.
  */
+@ChannelHandler.Sharable
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final HttpSession session;
 

@@ -83,6 +83,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String PATH_INFO = "PATH_INFO";
     private static final String RTSP_SCHEME = "rtsp://";
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
 
@@ -104,6 +105,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ChannelFutureListener connectListener = this::onConnect;
     private final Runnable headTimeoutTask = this::onHeadTimeout;
+    private final BackendHandler backendHandler = new BackendHandler(this);
 
     private HttpToUwsgi translator;
     private ChannelHandlerContext ctx;
@@ -111,6 +113,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
     private ScheduledFuture<?> headTimer;
+    /** When {@code headTimer} is due, by the event loop's ticker. */
+    private long headTimerDue;
+    /** When the awaited head is late, by the event loop's ticker, or {@link #NO_DEADLINE}. */
+    private long headDeadline = NO_DEADLINE;
     private boolean inputClosed;
     private long requests;
 
@@ -231,7 +237,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void startRequest(HttpRequest request) {
-        cancelHeadTimer();
+        disarmHeadTimer();
         HarakiriHandler.restart(ctx.channel());
         requests++;
         if (request.decoderResult().isFailure()) {
@@ -508,14 +514,29 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                     backend.flush();
                     if (!requestDone && backend.isWritable()) {
                         ctx.read();
+                    } else {
+                        keepReadingIdleClient();
                     }
                 }
             }
+            case CONNECTING -> keepReadingIdleClient(); // a body is read again once the backend is connected
             default -> {
-                // CONNECTING: the client is read again once the backend is connected
+                // CLOSED, TUNNEL: nothing to read for this handler
             }
         }
         ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * The request is complete and nothing waits behind it: the client stays readable, so the next
+     * keepalive request (or the client's close) costs no epoll change to stop and restart reading.
+     * What arrives meanwhile is one read batch at most: it is held in {@code pipelined}, and reading
+     * stops until the response is done, as it does for a body that cannot be forwarded yet.
+     */
+    private void keepReadingIdleClient() {
+        if (requestDone && pipelined.isEmpty() && rawMode == RawMode.NONE && !inputClosed) {
+            ctx.read();
+        }
     }
 
     @Override
@@ -612,7 +633,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         channel.pipeline()
                 .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), headRequest))
-                .addLast(HandlerNames.BACKEND, new BackendHandler(this));
+                .addLast(HandlerNames.BACKEND, backendHandler);
         state = State.FORWARDING;
         if (spool != null) {
             toNode += spool.size();
@@ -929,9 +950,16 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void onHeadTimeout() {
         headTimer = null;
-        if (state != State.AWAIT_HEAD) {
+        if (headDeadline == NO_DEADLINE || state != State.AWAIT_HEAD) {
             return;
         }
+        long left = headDeadline - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            // re-armed since this task was scheduled (the next keepalive request): wait for the rest
+            headTimer = ctx.executor().schedule(headTimeoutTask, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        headDeadline = NO_DEADLINE;
         if (requests == 0) {
             // the slowloris defence: the first head has a deadline, whatever trickles in
             fail(new RouterException(ErrorKind.HEADERS_TIMEOUT, "timeout=headers: no complete request head within "
@@ -942,12 +970,31 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Sets the head deadline. A timer already scheduled is kept when it fires no later than the new
+     * deadline (it re-schedules itself for the rest): a keepalive connection then schedules one task
+     * per deadline period, not one per request.
+     */
     private void armHeadTimer(long nanos) {
-        cancelHeadTimer();
-        headTimer = ctx.executor().schedule(headTimeoutTask, nanos, TimeUnit.NANOSECONDS);
+        long now = ctx.executor().ticker().nanoTime();
+        headDeadline = now + nanos;
+        if (headTimer != null && headTimerDue - headDeadline > 0) {
+            headTimer.cancel(false); // fires later than the new deadline
+            headTimer = null;
+        }
+        if (headTimer == null) {
+            headTimerDue = headDeadline;
+            headTimer = ctx.executor().schedule(headTimeoutTask, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Disarms the head deadline; the scheduled task, if any, stays and finds nothing to do. */
+    private void disarmHeadTimer() {
+        headDeadline = NO_DEADLINE;
     }
 
     private void cancelHeadTimer() {
+        headDeadline = NO_DEADLINE;
         if (headTimer != null) {
             headTimer.cancel(false);
             headTimer = null;
