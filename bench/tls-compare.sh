@@ -20,6 +20,7 @@ proto="${PROTO:--tls1_2}"
 clients="${CLIENTS:-2}"
 "$root/scripts/install-peers.sh"
 jar="$root/launcher/target/corerouter.jar"
+java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC}"   # as bin/corerouter
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
 
 work="$(mktemp -d /tmp/corerouter-tls-bench.XXXXXX)"
@@ -58,7 +59,7 @@ uwsgi --plugin http --master --https "127.0.0.1:$uwsgi_port,$work/server.crt,$wo
   --http-to "127.0.0.1:$backend_port" --http-keepalive --http-processes "${UWSGI_HTTP_PROCESSES:-$procs}" \
   --disable-logging >"$work/uwsgi-router.log" 2>&1 &
 pids+=($!)
-java -jar "$jar" --https "127.0.0.1:$ours_port,$work/server.crt,$work/server.key" \
+java $java_opts -jar "$jar" --https "127.0.0.1:$ours_port,$work/server.crt,$work/server.key" \
   --http-to "127.0.0.1:$backend_port" --http-keepalive --http-processes "${COREROUTER_PROCESSES:-$procs}" \
   >"$work/corerouter.log" 2>&1 &
 java_pid=$!

@@ -24,7 +24,7 @@ uwsgi --plugin http --master --http "127.0.0.1:$uwsgi_port" --http-to "127.0.0.1
   --http-keepalive --http-processes "${UWSGI_HTTP_PROCESSES:-1}" --disable-logging >"$work/uwsgi-router.log" 2>&1 &
 uwsgi_pid=$!
 pids+=($uwsgi_pid)
-java ${COREROUTER_JAVA_OPTS--XX:+UseSerialGC} -jar "$jar" --http "127.0.0.1:$ours_port" --http-to "127.0.0.1:$backend_port" --http-keepalive \
+java $java_opts -jar "$jar" --http "127.0.0.1:$ours_port" --http-to "127.0.0.1:$backend_port" --http-keepalive \
   --http-processes "${COREROUTER_PROCESSES:-$(nproc)}" >"$work/corerouter.log" 2>&1 &
 ours_pid=$!
 term_pids+=($ours_pid)

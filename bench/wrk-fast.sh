@@ -38,7 +38,7 @@ u_fast_pid=$!; pids+=($u_fast_pid)
 uwsgi --plugin rawrouter --master --rawrouter "127.0.0.1:$u_raw" --rawrouter-to "127.0.0.1:$http_node" \
   --rawrouter-processes "$uwsgi_procs" --disable-logging >"$work/uwsgi-rawrouter.log" 2>&1 &
 u_raw_pid=$!; pids+=($u_raw_pid)
-java -jar "$jar" --fastrouter "127.0.0.1:$o_fast" --fastrouter-to "127.0.0.1:$uwsgi_node" \
+java $java_opts -jar "$jar" --fastrouter "127.0.0.1:$o_fast" --fastrouter-to "127.0.0.1:$uwsgi_node" \
   --fastrouter-processes "$ours_procs" --rawrouter "127.0.0.1:$o_raw" --rawrouter-to "127.0.0.1:$http_node" \
   --rawrouter-processes "$ours_procs" ${RAWROUTER_SPLICE:+--rawrouter-splice} >"$work/corerouter.log" 2>&1 &
 ours_pid=$!; term_pids+=($ours_pid)
