@@ -17,6 +17,7 @@ class ConnectionLimitTest {
     Path dir;
 
     @Test
+    @SuppressWarnings("try") // the first client is closed early on purpose: its slot must be reused
     void overTheLimitIs503AndClose() throws Exception {
         try (FakeNode node = FakeNode.ok(dir, "node");
                 Routers.Started router = Routers.start("--http", "127.0.0.1:0", "--http-to", node.address(),

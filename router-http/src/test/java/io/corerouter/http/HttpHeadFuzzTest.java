@@ -1,6 +1,7 @@
 package io.corerouter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +95,7 @@ class HttpHeadFuzzTest {
                     assertEquals(request.headers().get(HttpHeaderNames.CONTENT_LENGTH), contentLength,
                             "CONTENT_LENGTH comes from a real Content-Length header only");
                 }
-                assertEquals(null, (Object) node.readInbound(), "exactly one packet");
+                assertNull(node.readInbound(), "exactly one packet");
             } finally {
                 decoded.release();
             }

@@ -185,11 +185,17 @@ public final class UwsgiProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         List<ProcessHandle> workers = process.descendants().toList();
-        if (process.isAlive()) {
-            stop();
+        try {
+            if (process.isAlive()) {
+                stop();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            workers.forEach(ProcessHandle::destroyForcibly);
         }
-        workers.forEach(ProcessHandle::destroyForcibly);
     }
 }
