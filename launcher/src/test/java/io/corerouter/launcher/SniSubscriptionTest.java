@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.testing.OpensslClient;
 import io.corerouter.core.testing.OpensslPki;
 import io.corerouter.core.testing.UwsgiProcess;
@@ -15,9 +14,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,47 +26,28 @@ import org.junit.jupiter.api.io.TempDir;
  * default certificate is served again, for {@code host:port} keys too (deviations.md "Subscriptions").
  */
 class SniSubscriptionTest {
-    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Running running = new Running();
 
     @AfterEach
     void stopEverything() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            try {
-                cleanup.get(i).close();
-            } catch (Exception e) {
-                // best effort: every process and router is stopped
-            }
-        }
+        running.close();
     }
 
     private Corerouter router(String... args) throws Exception {
-        Corerouter corerouter = new Corerouter(RouterConfig.parse(args));
-        cleanup.add(corerouter);
-        corerouter.start();
-        return corerouter;
+        return running.router(args);
     }
 
     private UwsgiProcess node(String name, String subscribe2) throws Exception {
-        // uWSGI subscribes from its master only
-        UwsgiProcess node = UwsgiProcess.startEcho(dir, name, "--master", "--subscribe2", subscribe2);
-        cleanup.add(node);
-        return node;
+        return running.node(dir, name, "--subscribe2", subscribe2);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20); // polling other processes' progress, bounded by the deadline
-        }
+        Running.await(what, condition);
     }
 
     private static boolean sniEnabled(SubscriptionTable table, String key) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.UwsgiProcess;
 import io.corerouter.subscription.table.SubscriptionNode;
@@ -46,38 +45,24 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bin/corerouter} would with the same options.
  */
 class SubscriptionIntegrationTest {
-    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Running running = new Running();
 
     @AfterEach
     void stopEverything() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            try {
-                cleanup.get(i).close();
-            } catch (Exception e) {
-                // best effort: every process and router is stopped
-            }
-        }
+        running.close();
     }
 
     private Corerouter router(String... args) throws Exception {
-        Corerouter corerouter = new Corerouter(RouterConfig.parse(args));
-        cleanup.add(corerouter);
-        corerouter.start();
-        return corerouter;
+        return running.router(args);
     }
 
     private UwsgiProcess node(String name, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--master"));
-        all.addAll(List.of(args));
-        UwsgiProcess node = UwsgiProcess.startEcho(dir, name, all.toArray(new String[0]));
-        cleanup.add(node);
-        return node;
+        return running.node(dir, name, args);
     }
 
     private static SocketAddress httpAddress(Corerouter router) {
@@ -99,13 +84,7 @@ class SubscriptionIntegrationTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20); // polling other processes' progress, bounded by the deadline
-        }
+        Running.await(what, condition);
     }
 
     private static RawHttpClient.Response get(SocketAddress router, String host) throws IOException {
@@ -324,7 +303,7 @@ class SubscriptionIntegrationTest {
         Corerouter router = router("--http", "127.0.0.1:0", "--http-cheap", "--http-subscription-server",
                 dir.resolve("sub.sock").toString(), "--http-stats", dir.resolve("stats.sock").toString());
         UwsgiProcess node = UwsgiProcess.startEcho(dir, "plain");
-        cleanup.add(node);
+        running.add(node);
         assertEquals(1, unixStats(dir.resolve("stats.sock")).get("cheap").asInt());
         try (RawHttpClient waiting = new RawHttpClient(httpAddress(router))) {
             waiting.send("GET / HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n");

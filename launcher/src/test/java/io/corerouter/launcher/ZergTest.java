@@ -3,7 +3,6 @@ package io.corerouter.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.UwsgiProcess;
 import java.io.IOException;
@@ -14,8 +13,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,24 +31,15 @@ class ZergTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Running running = new Running();
 
     @AfterEach
     void stop() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            try {
-                cleanup.get(i).close();
-            } catch (Exception e) {
-                // best effort: every process is still killed
-            }
-        }
+        running.close();
     }
 
     private Corerouter router(String... args) throws Exception {
-        Corerouter corerouter = new Corerouter(RouterConfig.parse(args));
-        cleanup.add(corerouter);
-        corerouter.start();
-        return corerouter;
+        return running.router(args);
     }
 
     /** Starts {@code uwsgi --zerg-pool PATH:127.0.0.1:PORT} and waits until it hands out sockets. */
@@ -60,7 +48,7 @@ class ZergTest {
         Process process = new ProcessBuilder(UwsgiProcess.binary(), "--plugin", "zergpool", "--master",
                 "--zerg-pool", socket + ":127.0.0.1:" + port, "--disable-logging")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("zergpool.log").toFile()).start();
-        cleanup.add(() -> {
+        running.add(() -> {
             // SIGINT: a uWSGI master reloads on SIGTERM
             new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -82,13 +70,7 @@ class ZergTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what);
-            }
-            Thread.sleep(10); // polling a condition with a deadline
-        }
+        Running.await(what, condition);
     }
 
     private static int freePort() throws IOException {
@@ -105,7 +87,7 @@ class ZergTest {
     @Test
     void httpZergAloneServesThePoolsPort() throws Exception {
         UwsgiProcess node = UwsgiProcess.startEcho(dir, "n");
-        cleanup.add(node);
+        running.add(node);
         int port = freePort();
         Path pool = zergPool(port);
         Corerouter router = router("--http-zerg", pool.toString(), "--http-to", node.address());
@@ -118,7 +100,7 @@ class ZergTest {
     @Test
     void secondRouterTakesOverWithoutAFailedRequest() throws Exception {
         UwsgiProcess node = UwsgiProcess.startEcho(dir, "n");
-        cleanup.add(node);
+        running.add(node);
         int port = freePort();
         Path pool = zergPool(port);
         String[] args = {"--http-zerg", pool.toString(), "--http-to", node.address(), "--http-processes", "1"};
@@ -164,7 +146,7 @@ class ZergTest {
     void rawrouterServesAZergSocket() throws Exception {
         int httpPort = freePort();
         UwsgiProcess node = UwsgiProcess.startEcho(dir, "n", "--http-socket", "127.0.0.1:" + httpPort);
-        cleanup.add(node);
+        running.add(node);
         int port = freePort();
         Path pool = zergPool(port);
         Corerouter router = router("--rawrouter-zerg", pool.toString(), "--rawrouter-to", "127.0.0.1:" + httpPort);
