@@ -5,19 +5,27 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +34,10 @@ import java.util.logging.Logger;
 /**
  * Binds the listening sockets of one router on its event-loop group (or adopts sockets received from
  * a zerg server, spec §7) and closes them again, optionally draining the sessions in flight.
+ *
+ * <p>With the epoll transport and several event loops, a TCP listener is one {@code SO_REUSEPORT}
+ * socket per loop: the kernel spreads the connections and each one is served by the loop that
+ * accepted it. UNIX and zerg sockets are accepted by one loop and handed to the others in turn.
  *
  * <p>Accepted channels start with {@code AUTO_READ} off (each router reads when it can forward) and
  * with half-closure allowed (a client that shuts down its write side still gets its response).
@@ -40,6 +52,8 @@ public final class RouterServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    /** The SO_REUSEPORT sockets beside the first one of each spread TCP listener. */
+    private final List<Channel> siblings = new CopyOnWriteArrayList<>();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private int bufferSize;
     private volatile boolean accepting = true;
@@ -68,18 +82,70 @@ public final class RouterServer implements AutoCloseable {
      * @return the bound channel; its {@code localAddress()} tells the real port when 0 was asked
      */
     public Channel bind(String name, SocketAddress address, ChannelHandler initializer) throws InterruptedException {
-        ServerBootstrap bootstrap = bootstrap(initializer, !(address instanceof DomainSocketAddress))
+        List<EventLoop> loops = loops();
+        if (address instanceof DomainSocketAddress || !transport.isEpoll() || loops.size() < 2) {
+            Channel channel = bind(group, address, initializer, false);
+            listeners.add(channel);
+            LOG.info(() -> routerName + " bound on " + name + " (" + channel.localAddress() + ") transport="
+                    + transport.name());
+            return channel;
+        }
+        // One SO_REUSEPORT socket per event loop: the kernel spreads connections over them and each
+        // connection lives on the loop that accepted it (no hand-over, no wake-up of another thread).
+        // SO_REUSEPORT would also let this socket share a port that another SO_REUSEPORT process holds:
+        // a plain bind first keeps "address in use" an error.
+        ensureFree(name, address);
+        Channel first = bind(loops.get(0), address, initializer, true);
+        SocketAddress bound = first.localAddress();
+        try {
+            for (EventLoop loop : loops.subList(1, loops.size())) {
+                siblings.add(bind(loop, bound, initializer, true));
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            first.close();
+            throw e;
+        }
+        listeners.add(first);
+        LOG.info(() -> routerName + " bound on " + name + " (" + bound + ") transport=" + transport.name()
+                + " sockets=" + loops.size() + " (SO_REUSEPORT, one per event loop)");
+        return first;
+    }
+
+    private Channel bind(EventLoopGroup loops, SocketAddress address, ChannelHandler initializer, boolean reusePort)
+            throws InterruptedException {
+        ServerBootstrap bootstrap = bootstrap(loops, initializer, !(address instanceof DomainSocketAddress))
                 .channelFactory(transport.serverChannel(address));
+        if (reusePort) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
         Channel channel = bootstrap.bind(address).sync().channel();
-        listeners.add(channel);
         // a setAccepting that ran while this channel was being bound did not see it
         boolean on = accepting;
         if (channel.config().isAutoRead() != on) {
             channel.config().setAutoRead(on);
         }
-        LOG.info(() -> routerName + " bound on " + name + " (" + channel.localAddress() + ") transport="
-                + transport.name());
         return channel;
+    }
+
+    private List<EventLoop> loops() {
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            loops.add((EventLoop) executor);
+        }
+        return loops;
+    }
+
+    /** Fails like a plain bind when another socket holds {@code address} (port 0 is always free). */
+    private static void ensureFree(String name, SocketAddress address) {
+        if (!(address instanceof InetSocketAddress inet) || inet.getPort() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(inet, 1);
+        } catch (IOException e) {
+            throw new ChannelException("unable to bind " + name + " (" + address + "): " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -92,7 +158,7 @@ public final class RouterServer implements AutoCloseable {
         if (!transport.isEpoll()) {
             throw new IllegalStateException("zerg sockets need the native epoll transport");
         }
-        ServerBootstrap bootstrap = bootstrap(initializer, !socket.unix())
+        ServerBootstrap bootstrap = bootstrap(group, initializer, !socket.unix())
                 .channelFactory(() -> socket.unix()
                         ? (ServerChannel) new EpollServerDomainSocketChannel(socket.fd())
                         : new EpollServerSocketChannel(socket.fd()));
@@ -102,9 +168,9 @@ public final class RouterServer implements AutoCloseable {
         return channel;
     }
 
-    private ServerBootstrap bootstrap(ChannelHandler initializer, boolean tcp) {
+    private ServerBootstrap bootstrap(EventLoopGroup loops, ChannelHandler initializer, boolean tcp) {
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(loops)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, accepting)
                 .childOption(ChannelOption.AUTO_READ, false)
@@ -137,6 +203,9 @@ public final class RouterServer implements AutoCloseable {
         for (Channel channel : listeners) {
             channel.config().setAutoRead(on);
         }
+        for (Channel channel : siblings) {
+            channel.config().setAutoRead(on);
+        }
     }
 
     /** Whether the listeners accept connections (false while paused by {@link #setAccepting}). */
@@ -144,7 +213,10 @@ public final class RouterServer implements AutoCloseable {
         return accepting;
     }
 
-    /** The bound listening channels, in bind order. */
+    /**
+     * The listening channels, one per socket bound or adopted, in bind order (the extra SO_REUSEPORT
+     * sockets of a spread listener are not listed: they share the first one's address).
+     */
     public List<Channel> listeners() {
         return List.copyOf(listeners);
     }
@@ -168,6 +240,10 @@ public final class RouterServer implements AutoCloseable {
     }
 
     private void closeListeners() {
+        for (Channel channel : siblings) {
+            channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        siblings.clear();
         for (Channel channel : listeners) {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
