@@ -1,5 +1,6 @@
 package io.corerouter.raw;
 
+import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.ConnectAttempts;
 import io.corerouter.core.backend.NodeSelector;
@@ -83,6 +84,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
             node.release();
             return;
         }
+        BackendConnector.allowHalfClosure(backend); // half-close is relayed both ways
         backend.closeFuture().addListener(f -> {
             node.addTraffic(fromNode, toNode);
             node.release();

@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,6 +35,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -176,6 +178,41 @@ class RawRouterTest {
             RawHttpClient.Response response = client.read();
             assertEquals(200, response.status());
             assertEquals("/half", JSON.readTree(response.body()).get("PATH_INFO").asText());
+        }
+    }
+
+    /**
+     * The other direction: the node answers and half-closes first; the client still sends afterwards,
+     * and its own end of input reaches the node (then the router closes the pair).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"relay", "splice"})
+    void nodeHalfCloseFirstStillCarriesTheClientsLaterBytes(String mode) throws Exception {
+        try (ServerSocket node = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> nodeGot = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = node.accept()) {
+                    socket.setSoTimeout(30_000);
+                    socket.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput();
+                    return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            RawRouter router = "splice".equals(mode)
+                    ? start(null, "--rawrouter", "127.0.0.1:0", "--rawrouter-to", "127.0.0.1:" + node.getLocalPort(),
+                            "--rawrouter-splice")
+                    : start(null, "--rawrouter", "127.0.0.1:0", "--rawrouter-to", "127.0.0.1:" + node.getLocalPort());
+            try (router; Socket client = new Socket()) {
+                client.connect(address(router), 10_000);
+                client.setSoTimeout(30_000);
+                assertEquals("hello\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII),
+                        "the node's bytes, then its end of stream");
+                client.getOutputStream().write("late bytes".getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                assertEquals("late bytes", nodeGot.get(30, TimeUnit.SECONDS), "the client's bytes, then its end of stream");
+                assertEquals(-1, client.getInputStream().read());
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.corerouter.http;
 
+import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.relay.RelayHandler;
 import io.corerouter.core.server.HandlerNames;
@@ -42,6 +43,7 @@ final class Tunnel {
         ChannelPipeline clientPipeline = client.pipeline();
         ChannelPipeline backendPipeline = backend.pipeline();
         backend.closeFuture().addListener(f -> node.release());
+        BackendConnector.allowHalfClosure(backend); // a tunnel relays half-close both ways
 
         RelayHandler toNode = new RelayHandler(backend, n -> node.addTraffic(0, n));
         clientPipeline.replace(session.name(), HandlerNames.RELAY, toNode);

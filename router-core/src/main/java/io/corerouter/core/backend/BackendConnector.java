@@ -3,6 +3,7 @@ package io.corerouter.core.backend;
 import io.corerouter.core.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +22,10 @@ import java.time.Duration;
  * threads and need no synchronisation.
  *
  * <p>Backend channels start with {@code AUTO_READ} off: the session reads when its client side can
- * take more. The caller adds its handlers in the connect future's listener; on the event loop the
+ * take more. They start without half-closure: a uwsgi node's end of input ends its response (spec
+ * §1.4), so the channel closes at once, without the {@code shutdown(SHUT_RD)} and the epoll
+ * de-registration Netty does for a half-closed channel; a relay that must keep writing to a node that
+ * half-closed (rawrouter, sslrouter, tunnels) turns {@link #allowHalfClosure} on. The caller adds its handlers in the connect future's listener; on the event loop the
  * channel cannot see a read before that listener has run.
  */
 public final class BackendConnector {
@@ -61,6 +65,14 @@ public final class BackendConnector {
         return template.connect(address);
     }
 
+    /**
+     * Keeps {@code backend} open for writing after its node half-closes (its end of input then fires
+     * a {@code ChannelInputShutdownEvent} instead of closing it). Call before it reads.
+     */
+    public static void allowHalfClosure(Channel backend) {
+        backend.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    }
+
     private Bootstrap newTemplate(EventLoop loop, SocketAddress address, boolean unix) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -68,7 +80,7 @@ public final class BackendConnector {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, false)
                 .handler(Placeholder.INSTANCE);
         // TCP_NODELAY: already Netty's default for TCP channels, not set again (a syscall per connect)
         // No resolver: addresses are resolved off the event loops when nodes are created.

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -119,9 +120,9 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
                         closeLater(peer);
                     } else if (tls != null) {
                         tls.closeOutbound().addListener(f -> duplex.shutdownOutput()
-                                .addListener(g -> closeIfBothDone(ctx.channel())));
+                                .addListener(g -> peerOutputDone(ctx.channel())));
                     } else {
-                        duplex.shutdownOutput().addListener(f -> closeIfBothDone(ctx.channel()));
+                        duplex.shutdownOutput().addListener(f -> peerOutputDone(ctx.channel()));
                     }
                 });
             } else {
@@ -133,11 +134,25 @@ public final class RelayHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void closeIfBothDone(Channel self) {
+    /**
+     * This side's input and the peer's output are done. If the other direction is done too, the pair
+     * closes; else the peer is told to close at its own end of input (no half-closure left to keep:
+     * Netty then closes it directly instead of shutting its input down, de-registering it from epoll
+     * and firing an event).
+     */
+    private void peerOutputDone(Channel self) {
+        if (!closeIfBothDone(self) && peer.isActive()) {
+            peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        }
+    }
+
+    private boolean closeIfBothDone(Channel self) {
         if (self instanceof DuplexChannel duplex && duplex.isOutputShutdown() && duplex.isInputShutdown()) {
             closeLater(self);
             flushAndClose(peer);
+            return true;
         }
+        return false;
     }
 
     @Override

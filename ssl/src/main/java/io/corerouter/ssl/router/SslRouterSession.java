@@ -1,5 +1,6 @@
 package io.corerouter.ssl.router;
 
+import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.log.Exceptions;
@@ -110,6 +111,7 @@ final class SslRouterSession extends ChannelInboundHandlerAdapter {
         }
         node.connected();
         state = State.RELAYING;
+        BackendConnector.allowHalfClosure(backend); // half-close is relayed both ways
         Channel client = ctx.channel();
         backend.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client, bytes -> fromNode += bytes));
         Object msg;
