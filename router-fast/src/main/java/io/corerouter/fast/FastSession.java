@@ -48,7 +48,11 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
 
     private final FastRouterContext router;
     private final NodeSelector selector;
+    /** Body bytes held while connecting before the client is paused (a connect is normally sub-millisecond). */
+    static final int EARLY_LIMIT = 64 * 1024;
+
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>(2);
+    private int earlyBytes;
 
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_PACKET;
@@ -74,7 +78,10 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        // The client is read continuously from here to the relay (which keeps it so): no epoll
+        // interest change per request. Only post-buffering paces reads itself, and a connect that
+        // takes long stops reading once EARLY_LIMIT bytes of body wait for it.
+        ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
     }
 
@@ -97,7 +104,8 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
             }
             case CONNECTING -> {
                 if (msg instanceof ByteBuf buf) {
-                    early.add(buf); // body bytes that came with the packet
+                    earlyBytes += buf.readableBytes();
+                    early.add(buf); // body bytes read before the node connection is up
                 } else {
                     ReferenceCountUtil.release(msg);
                 }
@@ -109,10 +117,14 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         switch (state) {
-            case AWAIT_PACKET -> ctx.read(); // the packet is not complete yet
             case BUFFERING -> body.readComplete();
+            case CONNECTING -> {
+                if (earlyBytes > EARLY_LIMIT) {
+                    ctx.channel().config().setAutoRead(false); // the relay reads on once the node is connected
+                }
+            }
             default -> {
-                // CONNECTING: the client is read again by the relay
+                // AWAIT_PACKET: auto-read brings the rest of the packet
             }
         }
         ctx.fireChannelReadComplete();
@@ -137,6 +149,7 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
         long contentLength = router.postBuffering() > 0 ? contentLength(p) : 0;
         if (contentLength > 0) {
             state = State.BUFFERING;
+            ctx.channel().config().setAutoRead(false); // the buffer asks for each read (readMore)
             body = new PostBuffer(contentLength, router.postBuffering(), ctx.alloc(), ctx.channel().eventLoop(),
                     router.offload(), router.postBufferingDir(), this);
             pendingNode = node;
