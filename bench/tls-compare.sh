@@ -89,7 +89,8 @@ keepalive_rps() { # port seconds
 measure() { # name port -> "full resumed rps"
   local name=$1 port=$2
   # warm-up: JIT and pools for ours, the same treatment for uWSGI
-  handshakes "$port" -new 3 >/dev/null
+  handshakes "$port" -new 3 >/dev/null     # warm-up of each path measured (the JIT compiles per path)
+  handshakes "$port" -reuse 3 >/dev/null
   keepalive_rps "$port" 5 >/dev/null
   local full resumed rps
   full=$(handshakes "$port" -new "$duration")
