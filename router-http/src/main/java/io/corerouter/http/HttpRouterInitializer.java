@@ -8,7 +8,6 @@ import io.corerouter.ssl.TlsFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -115,9 +114,8 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addCodec(ChannelPipeline pipeline) {
-        pipeline.addLast(HandlerNames.HTTP_CODEC, router.features().manageRtsp()
-                ? new RtspServerCodec(router.requestDecoderConfig())
-                : new HttpServerCodec(router.requestDecoderConfig()));
+        pipeline.addLast(HandlerNames.HTTP_CODEC,
+                new ServerCodec(router.requestDecoderConfig(), router.features().manageRtsp()));
     }
 
     private void addConnectionLimit(ChannelPipeline pipeline) {

@@ -3,7 +3,6 @@ package io.corerouter.http;
 import io.corerouter.core.server.HandlerNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,7 @@ final class HttpsRedirectInitializer extends ChannelInitializer<Channel> {
         long headersNanos = router.headersTimeoutNanos();
         ch.pipeline()
                 .addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, headersNanos, TimeUnit.NANOSECONDS))
-                .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(router.requestDecoderConfig()))
+                .addLast(HandlerNames.HTTP_CODEC, new ServerCodec(router.requestDecoderConfig(), false))
                 .addLast(HandlerNames.ROUTER, new HttpsRedirectHandler(router.serverName(), httpsPort));
     }
 }

@@ -36,7 +36,7 @@ final class RequestChecks {
     private static final String CONTENT_LENGTH = "CONTENT_LENGTH";
     private static final String CONTENT_TYPE = "CONTENT_TYPE";
     private static final String TRANSFER_ENCODING = "TRANSFER_ENCODING";
-    private static final HttpVersion RTSP_1_0 = RtspServerCodec.RTSP_1_0;
+    private static final HttpVersion RTSP_1_0 = StrictRequestDecoder.RTSP_1_0;
 
     private RequestChecks() {
     }

@@ -9,7 +9,8 @@
  * {@link io.corerouter.http.BadRequestException}.
  *
  * <p>Then the connection: {@code HttpRouterInitializer} builds the pipeline (idle timeout, optional
- * PROXY header via {@code ProxyProtocolDetector}, stud prefix, HTTP codec, {@code ConnectionLimiter},
+ * PROXY header via {@code ProxyProtocolDetector}, stud prefix, HTTP codec ({@code ServerCodec}, whose
+ * {@code StrictRequestDecoder} rejects obs-fold heads), {@code ConnectionLimiter},
  * session), and {@code HttpSession} is the per-connection state machine. Around it, one job each:
  * {@code RequestChecks} (smuggling defences on the decoded head), {@code RawMode} (websocket and raw
  * requests), {@code SpooledBody} (de-chunked bodies: memory, then a temporary file),

@@ -17,16 +17,16 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
- * Fuzzes the path from request bytes to the uwsgi packet a node receives: Netty's decoder with the
- * router's settings, {@link RequestChecks}, {@link RoutingKey} and {@link HttpToUwsgi}. For every head
- * the router would forward, the packet must decode with the real {@link UwsgiPacketDecoder}, carry the
- * request's method, and have a {@code CONTENT_LENGTH} var only when the client sent a real
- * {@code Content-Length} header (no smuggling through the var name mangling).
+ * Fuzzes the path from request bytes to the uwsgi packet a node receives: the router's codec
+ * ({@link ServerCodec}) with the router's settings, {@link RequestChecks}, {@link RoutingKey} and
+ * {@link HttpToUwsgi}. For every head the router would forward, the packet must decode with the
+ * real {@link UwsgiPacketDecoder}, carry the request's method, and have a {@code CONTENT_LENGTH} var
+ * only when the client sent a real {@code Content-Length} header (no smuggling through the var name
+ * mangling).
  *
  * <p>In the normal test run Jazzer replays the seed corpus ({@code HttpHeadFuzzTestInputs/}) and
  * the inputs it found before; {@code JAZZER_FUZZ=1} fuzzes for {@code maxDuration} (docs/http-hardening.md).
@@ -45,7 +45,7 @@ class HttpHeadFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void headToVars(byte[] input) {
-        EmbeddedChannel client = new EmbeddedChannel(new HttpServerCodec(HttpRouterContext.requestDecoderConfig(CONFIG)));
+        EmbeddedChannel client = new EmbeddedChannel(new ServerCodec(HttpRouterContext.requestDecoderConfig(CONFIG), false));
         try {
             client.writeInbound(Unpooled.wrappedBuffer(input));
             client.finish();

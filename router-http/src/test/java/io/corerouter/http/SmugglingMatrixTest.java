@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -57,8 +58,16 @@ class SmugglingMatrixTest {
                         + "2\r\nhi\r\n0\r\n\r\n", "hi"),
                 ok("identical duplicate Content-Length", "POST /x HTTP/1.1\r\n" + H
                         + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", "hello"),
-                ok("obs-fold is joined with a space (RFC 9112 §5.2)", "GET /x HTTP/1.1\r\n" + H
-                        + "X-Fold: a\r\n b\r\n\r\n", ""),
+                ok("body with CRLF+SP and CRLF+HT (not a fold)", "POST /x HTTP/1.1\r\n" + H
+                        + "Content-Length: 9\r\n\r\na\r\n b\r\n\tc", "a\r\n b\r\n\tc"),
+                ok("chunked body with CRLF+SP (not a fold)", "POST /x HTTP/1.1\r\n" + H
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\na\r\n b\r\n3\r\n\r\n \r\n0\r\n\r\n", "a\r\n b\r\n "),
+                // RFC 9112 §5.2 allows joining with a space (Netty) but uWSGI keeps the raw CRLF (spec §4.1)
+                bad("obs-fold with a space", "GET /x HTTP/1.1\r\n" + H + "X-Fold: a\r\n b\r\n\r\n", 400),
+                bad("obs-fold with a tab", "GET /x HTTP/1.1\r\n" + H + "X-Fold: a\r\n\tb\r\n\r\n", 400),
+                bad("obs-fold as the first header line", "GET /x HTTP/1.1\r\n Host: a\r\n\r\n", 400),
+                bad("obs-fold hiding a Content-Length", "POST /x HTTP/1.1\r\n" + H + "X: a\r\n Content-Length: 5\r\n\r\n"
+                        + "hello", 400),
                 bad("TE + CL", "POST /x HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
                         + "0\r\n\r\nGET /smuggled HTTP/1.1\r\n" + H + "\r\n", 400),
                 bad("CL + TE", "POST /x HTTP/1.1\r\n" + H + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -152,6 +161,22 @@ class SmugglingMatrixTest {
             assertEquals(200, next.status(), name);
             assertEquals("/next 0", next.bodyText(), name);
             assertEquals(before + reachedNode + 1, node.count(), name + ": requests after the follow-up");
+        }
+    }
+
+    @Test
+    void pipelinedFoldAfterACleanRequest() throws Exception {
+        int before = node.count();
+        try (RawHttpClient client = new RawHttpClient(router.address())) {
+            client.send("GET /first HTTP/1.1\r\n" + H + "\r\n" + "GET /second HTTP/1.1\r\n" + H + "X: a\r\n b\r\n\r\n");
+            Response first = client.read();
+            assertEquals(200, first.status());
+            assertEquals("/first 0", first.bodyText());
+            Response second = client.read();
+            assertEquals(400, second.status(), second::bodyText);
+            assertTrue(second.bodyText().contains("obs-fold"), second::bodyText);
+            assertTrue(client.isClosedByPeer(), "the connection must be closed after the error");
+            assertEquals(before + 1, node.count(), "only the clean request reaches the node");
         }
     }
 }
