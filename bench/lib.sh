@@ -43,3 +43,58 @@ cpu_ticks() {
   echo "$total"
 }
 hz=$(getconf CLK_TCK)
+
+# ROUNDS (default 1): each script measures every router once per round, in the same order, so a
+# drift of the shared machine hits all of them; the summary gives per-round ratios and their median.
+rounds="${ROUNDS:-1}"
+results="$work/results"
+: >"$results"
+
+# wrk_measure ROUND NAME PID PORT: one wrk run against PORT (with a warm-up of WARMUP seconds, default
+# 10, in round 1 only), CPU of PID and its children over the run; appends "ROUND NAME rps p99_ms cpu_us".
+wrk_measure() {
+  local round=$1 name=$2 pid=$3 port=$4
+  if [ "$round" -eq 1 ]; then
+    wrk -t2 -c"$connections" -d"${WARMUP:-10}s" "http://127.0.0.1:$port/" >/dev/null   # JIT, pools
+  fi
+  local before after out rps reqs p99 errors cpu_us
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/")
+  after=$(cpu_ticks "$pid")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr '\n' ' ' || true)
+  cpu_us=$(python3 -c "print(round(($after-$before)/$hz*1e6/max(1,$reqs),2))")
+  echo "round $round: $name rps=$rps p99=$p99 cpu_us_per_req=$cpu_us requests=$reqs ${errors}" >&2
+  echo "$round $name $rps $p99 $cpu_us" >>"$results"
+}
+
+# wrk_summary "OURS/THEIRS target NOTE" ...: a table of medians over the rounds, then for each
+# comparison the rps and CPU-per-request ratios of every round and their median.
+wrk_summary() {
+  python3 - "$results" "$@" <<'PY'
+import statistics, sys
+def ms(v):
+    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if v.endswith(unit):
+            return float(v[:-len(unit)]) * f
+    return float(v)
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+names = list(dict.fromkeys(r[1] for r in rows))
+data = {(int(r[0]), r[1]): (float(r[2]), ms(r[3]), float(r[4])) for r in rows}
+rounds = sorted({int(r[0]) for r in rows})
+print(f"{'router':<18} {'rps':>10} {'p99_ms':>8} {'cpu_us/req':>11}   (medians of {len(rounds)} round(s))")
+for n in names:
+    vals = [data[(k, n)] for k in rounds]
+    print(f"{n:<18} {statistics.median(v[0] for v in vals):>10.0f} {statistics.median(v[1] for v in vals):>8.2f} "
+          f"{statistics.median(v[2] for v in vals):>11.2f}")
+for spec in sys.argv[2:]:
+    pair, target, note = spec.split(" ", 2)
+    ours, theirs = pair.split("/")
+    rps = [data[(k, ours)][0] / data[(k, theirs)][0] for k in rounds]
+    cpu = [data[(k, ours)][2] / max(data[(k, theirs)][2], 1e-9) for k in rounds]
+    print(f"{ours}/{theirs}: rps ratio {statistics.median(rps):.2f} (rounds: {' '.join(f'{r:.2f}' for r in rps)}; "
+          f"target {target}), cpu/req ratio {statistics.median(cpu):.2f} {note}")
+PY
+}

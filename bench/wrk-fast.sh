@@ -4,13 +4,13 @@
 #   fastrouter: wrk -> nginx (uwsgi_pass) -> uWSGI's fastrouter      vs  wrk -> nginx -> corerouter's fastrouter
 #                                          -> uwsgi node (--socket)
 #   rawrouter:  wrk -> uWSGI's rawrouter | HAProxy (mode tcp) | corerouter's rawrouter -> uwsgi --http-socket
-# Each router gets a warm-up (WARMUP seconds, default 10), then one measured wrk run; the script prints
-# requests/s, p99 latency, CPU time per request of the router process(es) (utime+stime from /proc),
-# then the ratios.
+# Each router gets a warm-up (WARMUP seconds, default 10), then one measured wrk run per round (ROUNDS,
+# default 1, the routers taking turns); the script prints the medians of requests/s, p99 latency and
+# CPU time per request of the router process(es) (utime+stime from /proc), then the ratios per round.
 #
 # Usage: bench/wrk-fast.sh [DURATION_SECONDS] [CONNECTIONS]
-# Env:   COREROUTER_PROCESSES (default: CPU cores), UWSGI_ROUTER_PROCESSES (default 1, uWSGI's default),
-#        WARMUP (seconds, default 10), RAWROUTER_SPLICE=1 (our rawrouter with --rawrouter-splice)
+# Env:   ROUNDS (default 1), COREROUTER_PROCESSES (default: CPU cores), UWSGI_ROUTER_PROCESSES (default 1,
+#        uWSGI's default), WARMUP (seconds, default 10), RAWROUTER_SPLICE=1 (our rawrouter with --rawrouter-splice)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"
@@ -80,50 +80,13 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/ngin
 pids+=($!)
 for p in "$uwsgi_node" "$http_node" "$u_fast" "$o_fast" "$u_raw" "$o_raw" "$hap" "$ngx_u" "$ngx_o"; do wait_port "$p"; done
 
-measure() { # name pid port -> prints "rps p99 cpu_us_per_req"
-  local name=$1 pid=$2 port=$3
-  wrk -t2 -c"$connections" -d"${WARMUP:-10}s" "http://127.0.0.1:$port/" >/dev/null   # warm-up (JIT, pools)
-  local before after out
-  before=$(cpu_ticks "$pid")
-  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/")
-  after=$(cpu_ticks "$pid")
-  local rps reqs p99 errors cpu_us
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr '\n' ' ' || true)
-  cpu_us=$(python3 -c "print(round(($after-$before)/$hz*1e6/max(1,$reqs),2))")
-  echo "$name rps=$rps p99=$p99 cpu_us_per_req=$cpu_us requests=$reqs ${errors}" >&2
-  echo "$rps $p99 $cpu_us"
-}
-
-read -r uf_rps uf_p99 uf_cpu < <(measure "nginx->uwsgi-fastrouter" "$u_fast_pid" "$ngx_u")
-read -r of_rps of_p99 of_cpu < <(measure "nginx->corerouter-fastrouter" "$ours_pid" "$ngx_o")
-read -r ur_rps ur_p99 ur_cpu < <(measure "uwsgi-rawrouter" "$u_raw_pid" "$u_raw")
-read -r hp_rps hp_p99 hp_cpu < <(measure "haproxy-tcp" "$hap_pid" "$hap")
-read -r or_rps or_p99 or_cpu < <(measure "corerouter-rawrouter" "$ours_pid" "$o_raw")
-
-python3 - "$uf_rps" "$uf_p99" "$uf_cpu" "$of_rps" "$of_p99" "$of_cpu" "$ur_rps" "$ur_p99" "$ur_cpu" \
-  "$hp_rps" "$hp_p99" "$hp_cpu" "$or_rps" "$or_p99" "$or_cpu" "$ours_procs" "$uwsgi_procs" <<'PY'
-import sys
-def ms(v):
-    v = v.strip()
-    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
-        if v.endswith(unit):
-            return float(v[:-len(unit)]) * f
-    return float(v)
-a = sys.argv[1:]
-rows = [("uwsgi-fastrouter", a[0:3]), ("corerouter-fast", a[3:6]), ("uwsgi-rawrouter", a[6:9]),
-        ("haproxy-tcp", a[9:12]), ("corerouter-raw", a[12:15])]
-print(f"{'router':<18} {'rps':>10} {'p99_ms':>8} {'cpu_us/req':>11}")
-vals = {}
-for name, (rps, p99, cpu) in rows:
-    vals[name] = (float(rps), float(cpu))
-    print(f"{name:<18} {float(rps):>10.0f} {ms(p99):>8.2f} {float(cpu):>11.2f}")
-print(f"(router processes: corerouter {a[15]} event loops, uWSGI {a[16]} gateway process; HAProxy: its default threads)")
-print(f"fastrouter: rps corerouter/uwsgi = {vals['corerouter-fast'][0]/vals['uwsgi-fastrouter'][0]:.2f} (target >= 1.25), "
-      f"cpu/req = {vals['corerouter-fast'][1]/max(vals['uwsgi-fastrouter'][1],1e-9):.2f}")
-print(f"rawrouter:  rps corerouter/haproxy = {vals['corerouter-raw'][0]/vals['haproxy-tcp'][0]:.2f} (target >= 1.00), "
-      f"corerouter/uwsgi = {vals['corerouter-raw'][0]/vals['uwsgi-rawrouter'][0]:.2f}, "
-      f"cpu/req vs haproxy = {vals['corerouter-raw'][1]/max(vals['haproxy-tcp'][1],1e-9):.2f}")
-PY
+for round in $(seq 1 "$rounds"); do
+  wrk_measure "$round" uwsgi-fastrouter "$u_fast_pid" "$ngx_u"
+  wrk_measure "$round" corerouter-fast "$ours_pid" "$ngx_o"
+  wrk_measure "$round" uwsgi-rawrouter "$u_raw_pid" "$u_raw"
+  wrk_measure "$round" haproxy-tcp "$hap_pid" "$hap"
+  wrk_measure "$round" corerouter-raw "$ours_pid" "$o_raw"
+done
+echo "(router processes: corerouter $ours_procs event loops, uWSGI $uwsgi_procs gateway process; HAProxy: its default threads)"
+wrk_summary "corerouter-fast/uwsgi-fastrouter >=1.25 (fastrouter, behind nginx)" \
+  "corerouter-raw/haproxy-tcp >=1.00 (rawrouter)" "corerouter-raw/uwsgi-rawrouter - (rawrouter)"
