@@ -26,6 +26,21 @@ public record RouterOptionNames(String kind) {
         return kind;
     }
 
+    /** {@code --R-events N}: the most I/O events one event-loop round takes from the kernel. */
+    public String events() {
+        return kind + "-events";
+    }
+
+    /** {@code --R-uid USER}: the user the router must run as (uWSGI drops root privileges to it). */
+    public String uid() {
+        return kind + "-uid";
+    }
+
+    /** {@code --R-gid GROUP}: the group the router must run as (uWSGI drops root privileges to it). */
+    public String gid() {
+        return kind + "-gid";
+    }
+
     /** {@code --R-processes N} (alias {@code --R-workers}): event-loop threads. */
     public String processes() {
         return kind + "-processes";
@@ -167,6 +182,13 @@ public record RouterOptionNames(String kind) {
                 "node address from the routing key: %s is the key, %% a '%' (e.g. /run/app/%s.sock)"));
         table.register(OptionSpec.required(group, useBase(), "BASE", "none",
                 "node address is BASE followed by the routing key (e.g. /run/app/)"));
+        table.register(OptionSpec.required(group, events(), "N", "0",
+                "most I/O events taken per event-loop round (uWSGI: max concurrent events); 0 = grow as needed"));
+        table.register(OptionSpec.required(group, uid(), "USER", "none",
+                "user (name or number) the router runs as: checked at start, since a JVM cannot drop root "
+                        + "privileges (run as that user; ignored when not root, as uWSGI)"));
+        table.register(OptionSpec.required(group, gid(), "GROUP", "none",
+                "group (name or number) the router runs as, checked like --" + uid()));
     }
 
     /**

@@ -24,11 +24,14 @@ import java.util.Optional;
  * @param zerg       {@code --R-zerg PATH}: zerg servers whose listening sockets this router also serves (spec §7)
  * @param usePattern {@code --R-use-pattern P}: the node address is P with {@code %s} replaced by the key (spec §3.4)
  * @param useBase    {@code --R-use-base B}: the node address is B followed by the key (spec §3.4)
+ * @param events     {@code --R-events}: most I/O events per event-loop round, 0 = grow as needed
+ * @param uid        {@code --R-uid}: the user the router must run as ({@link io.corerouter.core.server.RunAs})
+ * @param gid        {@code --R-gid}: the group the router must run as
  */
 public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
                             int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
                             Duration harakiri, boolean cheap, List<String> zerg, Optional<String> usePattern,
-                            Optional<String> useBase) {
+                            Optional<String> useBase, int events, Optional<String> uid, Optional<String> gid) {
     /** uWSGI's buffer size default: the page size. */
     public static final int DEFAULT_BUFFER_SIZE = 4096;
     /** Largest accepted {@code --R-buffer-size}. */
@@ -54,14 +57,19 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
         zerg = List.copyOf(zerg);
         Objects.requireNonNull(usePattern, "usePattern");
         Objects.requireNonNull(useBase, "useBase");
+        if (events < 0) {
+            throw new IllegalArgumentException(kind + "-events: " + events + " (expected: >= 0)");
+        }
+        Objects.requireNonNull(uid, "uid");
+        Objects.requireNonNull(gid, "gid");
     }
 
-    /** Without zerg servers or key-derived mappers. */
+    /** Without zerg servers, key-derived mappers, an events limit or a required user. */
     public RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
                          int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
                          Duration harakiri, boolean cheap) {
         this(kind, listeners, to, fallback, processes, timeouts, gracetime, quiet, bufferSize, harakiri, cheap,
-                List.of(), Optional.empty(), Optional.empty());
+                List.of(), Optional.empty(), Optional.empty(), 0, Optional.empty(), Optional.empty());
     }
 
     /** True when the router has something to serve: a listener or a zerg server. */
@@ -104,7 +112,10 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                 options.flag(names.cheap()),
                 options.all(names.zerg()),
                 nonEmpty(options, names.usePattern()),
-                nonEmpty(options, names.useBase()));
+                nonEmpty(options, names.useBase()),
+                OptionValues.integer(options, names.events(), 0, 0, 1 << 20),
+                nonEmpty(options, names.uid()),
+                nonEmpty(options, names.gid()));
     }
 
     private static Optional<String> nonEmpty(ParsedOptions options, String name) throws ConfigException {

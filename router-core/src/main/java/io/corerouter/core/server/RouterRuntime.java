@@ -72,7 +72,8 @@ public final class RouterRuntime implements AutoCloseable {
         if (mapper == null) {
             LOG.warning(() -> routerName + " has no backend (give --" + common.kind() + "-to): every request finds no node");
         }
-        this.group = transport.newGroup(common.processes(), routerName);
+        RunAs.check(common);
+        this.group = transport.newGroup(common.processes(), routerName, common.events());
         this.connector = new BackendConnector(transport, connectTimeout);
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
         if (common.cheap() && externalMapper != null) {

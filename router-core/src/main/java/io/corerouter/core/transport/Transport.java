@@ -2,6 +2,7 @@ package io.corerouter.core.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -66,13 +67,24 @@ public final class Transport {
         return epoll ? "epoll" : "nio";
     }
 
-    private IoHandlerFactory ioHandlerFactory() {
-        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    private IoHandlerFactory ioHandlerFactory(int maxEvents) {
+        return epoll ? EpollIoHandler.newFactory(maxEvents, DefaultSelectStrategyFactory.INSTANCE)
+                : NioIoHandler.newFactory();
     }
 
     /** A group of {@code threads} event loops named {@code name-N}. */
     public EventLoopGroup newGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
+        return newGroup(threads, name, 0);
+    }
+
+    /**
+     * A group of {@code threads} event loops named {@code name-N}, each taking at most {@code maxEvents}
+     * ready events per {@code epoll_wait} (0: start at Netty's size and grow when a round fills it;
+     * NIO has no such limit).
+     */
+    public EventLoopGroup newGroup(int threads, String name, int maxEvents) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
+                ioHandlerFactory(maxEvents));
     }
 
     /** Server channel factory for a TCP or UNIX listening address. */

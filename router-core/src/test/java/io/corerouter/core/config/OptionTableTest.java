@@ -30,9 +30,9 @@ class OptionTableTest {
         assertEquals(List.of("ini", "help", "version", "offload-threads",
                 "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-timeout", "http-quiet",
                 "http-buffer-size", "http-harakiri", "http-cheap", "http-zerg", "http-use-pattern", "http-use-base",
-                "http-headers-timeout", "http-connect-timeout", "http-keepalive", "http-var", "http-modifier1",
-                "http-modifier2", "http-server-name-as-http-host"),
-                table.specs().stream().map(OptionSpec::name).toList().subList(0, 24));
+                "http-events", "http-uid", "http-gid", "http-headers-timeout", "http-connect-timeout",
+                "http-keepalive", "http-var", "http-modifier1", "http-modifier2", "http-server-name-as-http-host"),
+                table.specs().stream().map(OptionSpec::name).toList().subList(0, 27));
     }
 
     @Test

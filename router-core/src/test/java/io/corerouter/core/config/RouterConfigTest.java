@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,7 +74,8 @@ class RouterConfigTest {
                 "--http-to", "@app", "--http-fallback", "[::1]:3032", "--http-processes", "3", "--http-timeout", "20",
                 "--http-gracetime", "0", "--http-quiet", "1", "--http-buffer-size", "8192", "--http-harakiri", "5",
                 "--http-cheap", "--http-modifier1", "255", "--http-modifier2", "7",
-                "--http-server-name-as-http-host", "yes", "--http-var", "A=1", "--http-var", "B=x=y");
+                "--http-server-name-as-http-host", "yes", "--http-var", "A=1", "--http-var", "B=x=y",
+                "--http-events", "64", "--http-uid", "www-data", "--http-gid", "33");
         RouterOptions c = http.common();
         assertEquals(List.of(":8080", "/tmp/r.sock"), c.listeners().stream().map(Endpoint::name).toList());
         assertEquals(List.of(":3031", "@app"), c.to().stream().map(Endpoint::name).toList());
@@ -85,6 +87,9 @@ class RouterConfigTest {
         assertEquals(8192, c.bufferSize());
         assertEquals(Duration.ofSeconds(5), c.harakiri());
         assertTrue(c.cheap());
+        assertEquals(64, c.events());
+        assertEquals(Optional.of("www-data"), c.uid());
+        assertEquals(Optional.of("33"), c.gid());
         assertEquals(255, http.modifier1());
         assertEquals(7, http.modifier2());
         assertTrue(http.serverNameAsHttpHost());
@@ -142,6 +147,8 @@ class RouterConfigTest {
         "--http-gracetime        | -1          | http-gracetime: -1 (expected: >= 0)",
         "--http-harakiri         | -5          | http-harakiri: -5 (expected: >= 0)",
         "--http-processes        | 0           | http-processes: 0 (expected: > 0)",
+        "--http-events           | -1          | http-events: -1 (expected: 0-1048576)",
+        "--http-uid              | \"\"        | http-uid: '' (expected: a non-empty value)",
         "--http-workers          | -2          | http-processes: -2 (expected: > 0)",
         "--http-buffer-size      | 0           | http-buffer-size: 0 (expected: 1-1048576)",
         "--http-buffer-size      | 2000000     | http-buffer-size: 2000000 (expected: 1-1048576)",
