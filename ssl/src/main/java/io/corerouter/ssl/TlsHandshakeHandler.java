@@ -21,10 +21,13 @@ final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(TlsHandshakeHandler.class.getName());
 
     private final TlsStatsCounters counters;
+    /** {@code --ssl-verbose}: failed handshakes are warnings, else debug lines. */
+    private final Level failureLevel;
     private String sniName;
 
-    TlsHandshakeHandler(TlsStatsCounters counters) {
+    TlsHandshakeHandler(TlsStatsCounters counters, boolean verbose) {
         this.counters = counters;
+        this.failureLevel = verbose ? Level.WARNING : Level.FINE;
     }
 
     @Override
@@ -42,7 +45,7 @@ final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
             }
             counters.failedHandshake();
             Throwable cause = done.cause();
-            LOG.log(Level.FINE, () -> ctx.channel() + " tls handshake failed sni=" + sniName + ": " + cause);
+            LOG.log(failureLevel, () -> ctx.channel() + " tls handshake failed sni=" + sniName + ": " + cause);
             ctx.fireUserEventTriggered(evt);
             ctx.close();
             return;

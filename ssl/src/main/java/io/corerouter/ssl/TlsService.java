@@ -39,6 +39,8 @@ public final class TlsService implements AutoCloseable {
     private final KeyRing keyRing;
     private final Set<ReloadableContext> live = ConcurrentHashMap.newKeySet();
     private final TlsStatsCounters counters = new TlsStatsCounters();
+    /** {@code --ssl-option} bits, OR-ed, set on every connection's SSL. */
+    private final int optionBits;
     private final SniTable sni;
     private final ScheduledExecutorService reloader;
 
@@ -85,6 +87,11 @@ public final class TlsService implements AutoCloseable {
     private TlsService(TlsConfig config, TlsEngine engine, Executor offload) throws Exception {
         this.config = config;
         this.engine = engine;
+        int bits = 0;
+        for (long option : config.rawOptions()) {
+            bits |= (int) option; // SSL_OP_* values fit in 32 bits
+        }
+        this.optionBits = bits;
         boolean nativeHooks = engine.isOpenSsl();
         if (!nativeHooks && config.ticketKeys().isPresent()) {
             LOG.warning("tls --ssl-ticket-keys ignored: the JDK engine has no ticket key hook");
@@ -93,6 +100,9 @@ public final class TlsService implements AutoCloseable {
         this.sessionCache = nativeHooks && config.sessionCacheSize() > 0
                 ? new SharedSessionCache(config.sessionCacheName(), config.sessionCacheSize(), config.sessionTimeout())
                 : null;
+        if (!nativeHooks && !config.rawOptions().isEmpty()) {
+            LOG.warning("tls --ssl-option ignored: the JDK engine takes no OpenSSL options");
+        }
         this.factory = new TlsContextFactory(engine, sessionCache, config.sessionTimeout(), config.sessionCacheSize());
         this.sni = new SniTable(config, factory, keyRing, offload, new SniTable.ContextRegistry() {
             @Override
@@ -159,7 +169,7 @@ public final class TlsService implements AutoCloseable {
         LOG.info(() -> "tls listener=" + listener.endpoint().name() + " certificate=\"" + defaultContext.subject()
                 + "\" client-ca=" + listener.files().clientCa().map(Path::toString).orElse("none")
                 + (listener.files().clientCertRequired() ? " (mandatory)" : ""));
-        return new TlsFront(new SniMapping(sni, defaultContext), counters);
+        return new TlsFront(new SniMapping(sni, defaultContext), counters, config.verbose(), optionBits);
     }
 
     /** Where subscriptions push SNI contexts ({@code sni_key}/{@code sni_crt}/{@code sni_ca}). */

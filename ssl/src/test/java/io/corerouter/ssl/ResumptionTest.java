@@ -89,6 +89,23 @@ class ResumptionTest {
     }
 
     @Test
+    void sslOptionNoTicketStopsTicketResumption() throws Exception {
+        // no session cache: TLS 1.2 can only resume with a ticket
+        Path withTickets = dir.resolve("tickets.session");
+        try (RunningSslRouter router = router("--ssl-sessions-cache-size", "0")) {
+            connect(router.port(), withTickets, true, "-tls1_2");
+            assertTrue(connect(router.port(), withTickets, false, "-tls1_2").reused(), "resumed with a ticket");
+        }
+        Path noTickets = dir.resolve("no-tickets.session");
+        // SSL_OP_NO_TICKET (0x4000), as uWSGI's --ssl-option 16384
+        try (RunningSslRouter router = router("--ssl-sessions-cache-size", "0", "--ssl-option", "16384")) {
+            connect(router.port(), noTickets, true, "-tls1_2");
+            assertFalse(Files.exists(noTickets) && connect(router.port(), noTickets, false, "-tls1_2").reused(),
+                    "no ticket, no cache: nothing to resume");
+        }
+    }
+
+    @Test
     void tls13ResumesWithATicket() throws Exception {
         Path session = dir.resolve("tls13.session");
         try (RunningSslRouter router = router()) {

@@ -144,7 +144,7 @@ public record RouterConfig(Optional<HttpRouterConfig> http, HttpsConfig https, O
         }
         SubscriptionOptions subscriptions = SubscriptionOptions.from(options, warnings::add);
         SubscriberOptions subscriber = SubscriberOptions.from(options, warnings::add);
-        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options), fastrouter, rawrouter, services,
+        return new RouterConfig(http, https, sslrouter, TlsConfig.from(options, warnings::add), fastrouter, rawrouter, services,
                 offloadThreads, warnings, subscriptions, subscriber, StatsOptions.from(options));
     }
 

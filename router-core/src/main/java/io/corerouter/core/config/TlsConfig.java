@@ -25,10 +25,14 @@ import java.util.regex.PatternSyntaxException;
  * @param ticketKeys      {@code --ssl-ticket-keys}: nginx-format ticket key file (48-byte keys, first encrypts)
  * @param reloadInterval  {@code --ssl-reload-interval} (5 s): how often certificate, key and ticket key
  *                        files are checked for changes; {@link Duration#ZERO} = never
+ * @param verbose         {@code --ssl-verbose}: failed handshakes are logged as warnings with their reason
+ * @param rawOptions      {@code --ssl-option N} (repeatable): OpenSSL {@code SSL_OP_*} bits set on every
+ *                        TLS connection, as uWSGI's {@code SSL_CTX_set_options} (BoringSSL keeps their values)
  */
 public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<Path> sniDir,
                         Optional<String> sniDirCiphers, String sessionCacheName, int sessionCacheSize,
-                        Duration sessionTimeout, Optional<Path> ticketKeys, Duration reloadInterval) {
+                        Duration sessionTimeout, Optional<Path> ticketKeys, Duration reloadInterval,
+                        boolean verbose, List<Long> rawOptions) {
     public static final String GROUP = "TLS (https, sslrouter)";
     public static final String SNI = "sni";
     public static final String SNI_REGEXP = "sni-regexp";
@@ -39,6 +43,10 @@ public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<P
     public static final String SESSIONS_CACHE_SIZE = "ssl-sessions-cache-size";
     public static final String TICKET_KEYS = "ssl-ticket-keys";
     public static final String RELOAD_INTERVAL = "ssl-reload-interval";
+    public static final String VERBOSE = "ssl-verbose";
+    public static final String OPTION = "ssl-option";
+    public static final String ENABLE3 = "ssl-enable3";
+    public static final String TMP_DIR = "ssl-tmp-dir";
     public static final int DEFAULT_SESSION_CACHE_SIZE = 20480;
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(300);
     public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(5);
@@ -48,7 +56,7 @@ public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<P
     /** The settings when no TLS option was given. */
     public static final TlsConfig DEFAULTS = new TlsConfig(List.of(), List.of(), Optional.empty(), Optional.empty(),
             DEFAULT_CACHE_NAME, DEFAULT_SESSION_CACHE_SIZE, DEFAULT_SESSION_TIMEOUT, Optional.empty(),
-            DEFAULT_RELOAD_INTERVAL);
+            DEFAULT_RELOAD_INTERVAL, false, List.of());
 
     public TlsConfig {
         sni = List.copyOf(sni);
@@ -66,6 +74,7 @@ public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<P
         if (reloadInterval.isNegative()) {
             throw new IllegalArgumentException(RELOAD_INTERVAL + ": " + reloadInterval + " (expected: >= 0)");
         }
+        rawOptions = List.copyOf(rawOptions);
     }
 
     public static void registerOptions(OptionTable table) {
@@ -87,10 +96,37 @@ public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<P
                 "session-ticket keys in nginx's format (48-byte keys; the first encrypts, all decrypt), re-read when FILE changes"));
         table.register(OptionSpec.required(GROUP, RELOAD_INTERVAL, "N", "5",
                 "seconds between checks of certificate, key and ticket key files for changes (0 = never)"));
+        table.register(OptionSpec.flag(GROUP, VERBOSE, "log failed TLS handshakes as warnings, with their reason"));
+        table.register(OptionSpec.required(GROUP, OPTION, "N", "",
+                "set the OpenSSL SSL_OP_* bits N (decimal) on every TLS connection, e.g. 16384 = no session tickets")
+                .asRepeatable());
+        table.register(OptionSpec.flag(GROUP, ENABLE3,
+                "accepted for uWSGI configs and ignored with a warning: SSLv3 is never offered (TLS 1.2 and 1.3 only)"));
+        table.register(OptionSpec.required(GROUP, TMP_DIR, "DIR", "none",
+                "accepted for uWSGI configs: corerouter keeps certificate data in memory and writes no temporary files"));
     }
 
-    /** Reads the TLS options (all optional). */
-    public static TlsConfig from(ParsedOptions options) throws ConfigException {
+    /** Reads the TLS options (all optional); options accepted only for compatibility are reported to {@code warnings}. */
+    public static TlsConfig from(ParsedOptions options, java.util.function.Consumer<String> warnings)
+            throws ConfigException {
+        if (options.flag(ENABLE3)) {
+            warnings.accept(ENABLE3 + " ignored: SSLv3 is insecure and not offered (TLS 1.2 and 1.3 only)");
+        }
+        options.last(TMP_DIR).ifPresent(dir -> warnings.accept(TMP_DIR + " " + dir
+                + " ignored: certificate data is kept in memory, no temporary files are written"));
+        List<Long> rawOptions = new ArrayList<>();
+        for (ParsedOptions.Value value : options.values(OPTION)) {
+            try {
+                long bits = Long.parseLong(value.text().trim());
+                if (bits <= 0 || bits > 0xFFFFFFFFL) {
+                    throw new NumberFormatException();
+                }
+                rawOptions.add(bits);
+            } catch (NumberFormatException e) {
+                throw ConfigException.invalid(OPTION, value.text(), "a decimal SSL_OP_* value, 1-4294967295",
+                        value.source());
+            }
+        }
         List<SniEntry> sni = sniEntries(options, SNI);
         List<SniEntry> sniRegexp = sniEntries(options, SNI_REGEXP);
         for (int i = 0; i < sniRegexp.size(); i++) {
@@ -110,7 +146,9 @@ public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<P
                 OptionValues.integer(options, SESSIONS_CACHE_SIZE, DEFAULT_SESSION_CACHE_SIZE, 0, Integer.MAX_VALUE),
                 OptionValues.seconds(options, SESSIONS_TIMEOUT, DEFAULT_SESSION_TIMEOUT, 1),
                 options.last(TICKET_KEYS).filter(s -> !s.isEmpty()).map(Path::of),
-                OptionValues.seconds(options, RELOAD_INTERVAL, DEFAULT_RELOAD_INTERVAL, 0));
+                OptionValues.seconds(options, RELOAD_INTERVAL, DEFAULT_RELOAD_INTERVAL, 0),
+                options.flag(VERBOSE),
+                rawOptions);
     }
 
     private static List<SniEntry> sniEntries(ParsedOptions options, String name) throws ConfigException {

@@ -41,6 +41,21 @@ class TlsConfigTest {
     }
 
     @Test
+    void uwsgiSslParamsAreReadOrAcceptedWithAWarning() throws Exception {
+        RouterConfig config = RouterConfig.parse("--https", ":8443,a.crt,a.key", "--ssl-verbose",
+                "--ssl-option", "16384", "--ssl-option", "4194304", "--ssl-enable3", "--ssl-tmp-dir", "/tmp/x");
+        assertTrue(config.tls().verbose());
+        assertEquals(List.of(16384L, 4194304L), config.tls().rawOptions());
+        assertTrue(config.warnings().stream().anyMatch(w -> w.startsWith("ssl-enable3 ignored: SSLv3")),
+                config.warnings().toString());
+        assertTrue(config.warnings().stream().anyMatch(w -> w.startsWith("ssl-tmp-dir /tmp/x ignored")),
+                config.warnings().toString());
+        assertFalse(TlsConfig.DEFAULTS.verbose());
+        assertTrue(error("--ssl-option", "0x4000").startsWith("ssl-option: 0x4000 (expected: a decimal SSL_OP_* value"));
+        assertTrue(error("--ssl-option", "0").startsWith("ssl-option: 0 (expected:"));
+    }
+
+    @Test
     void httpToHttps() throws Exception {
         HttpsConfig https = RouterConfig.parse("--http-to-https", "127.0.0.1:8080,8443",
                 "--http-to-https", ":80").https();
