@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.testing.OpensslClient;
 import io.corerouter.core.testing.OpensslPki;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,6 +110,39 @@ class ResumptionTest {
             connect(router.port(), noTickets, true, "-tls1_2");
             assertFalse(Files.exists(noTickets) && connect(router.port(), noTickets, false, "-tls1_2").reused(),
                     "no ticket, no cache: nothing to resume");
+        }
+    }
+
+    @Test
+    void sslVerboseLogsAFailedHandshakeAsAWarningWithItsReason() throws Exception {
+        Logger logger = Logger.getLogger(TlsHandshakeHandler.class.getName());
+        BlockingQueue<LogRecord> records =
+                new LinkedBlockingQueue<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        try (RunningSslRouter router = router("--ssl-verbose");
+             Socket plain = new Socket("127.0.0.1", router.port())) {
+            // 5 bytes of a TLS record header announcing a handshake, then garbage: not a ClientHello
+            plain.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8});
+            LogRecord record = records.poll(30, TimeUnit.SECONDS);
+            assertTrue(record != null, "a handshake failure was logged");
+            assertEquals(Level.WARNING, record.getLevel());
+            assertTrue(record.getMessage().contains("tls handshake failed"), record.getMessage());
+        } finally {
+            logger.removeHandler(capture);
         }
     }
 
