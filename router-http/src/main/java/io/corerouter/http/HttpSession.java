@@ -49,8 +49,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,7 +81,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String PATH_INFO = "PATH_INFO";
     private static final String RTSP_SCHEME = "rtsp://";
-    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
 
@@ -104,7 +101,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<ByteBuf> bodyBacklog = new ArrayDeque<>(2);
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ChannelFutureListener connectListener = this::onConnect;
-    private final Runnable headTimeoutTask = this::onHeadTimeout;
     private final BackendHandler backendHandler = new BackendHandler(this);
 
     private HttpToUwsgi translator;
@@ -112,11 +108,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private State state = State.AWAIT_HEAD;
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
-    private ScheduledFuture<?> headTimer;
-    /** When {@code headTimer} is due, by the event loop's ticker. */
-    private long headTimerDue;
-    /** When the awaited head is late, by the event loop's ticker, or {@link #NO_DEADLINE}. */
-    private long headDeadline = NO_DEADLINE;
+    private HeadDeadline headDeadline;
     private boolean inputClosed;
     private long requests;
 
@@ -164,6 +156,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
     }
 
     @Override
@@ -173,7 +166,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             remoteAddr = inet.getAddress().getHostAddress();
             remotePort = inet.getPort();
         }
-        armHeadTimer(router.headersTimeoutNanos());
+        headDeadline.arm(router.headersTimeoutNanos());
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -237,7 +230,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void startRequest(HttpRequest request) {
-        disarmHeadTimer();
+        headDeadline.disarm();
         HarakiriHandler.restart(ctx.channel());
         requests++;
         if (request.decoderResult().isFailure()) {
@@ -688,7 +681,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         state = State.TUNNEL;
         log(Level.FINE, "relaying raw bytes (" + rawMode + ") with node " + tunnelNode.name());
         tunnelNode.addTraffic(fromNode, toNode);
-        cancelHeadTimer();
+        headDeadline.cancel();
         releasePacket();
         Tunnel.start(ctx, peer, bodyBacklog, inputClosed, tunnelNode);
     }
@@ -905,7 +898,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 close();
                 return;
             }
-            armHeadTimer(router.keepAliveIdleNanos());
+            headDeadline.arm(router.keepAliveIdleNanos());
             ctx.read();
         }
     }
@@ -948,18 +941,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** The head deadline passed (a slowloris on the first head, an idle keepalive connection after). */
     private void onHeadTimeout() {
-        headTimer = null;
-        if (headDeadline == NO_DEADLINE || state != State.AWAIT_HEAD) {
+        if (state != State.AWAIT_HEAD) {
             return;
         }
-        long left = headDeadline - ctx.executor().ticker().nanoTime();
-        if (left > 0) {
-            // re-armed since this task was scheduled (the next keepalive request): wait for the rest
-            headTimer = ctx.executor().schedule(headTimeoutTask, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        headDeadline = NO_DEADLINE;
         if (requests == 0) {
             // the slowloris defence: the first head has a deadline, whatever trickles in
             fail(new RouterException(ErrorKind.HEADERS_TIMEOUT, "timeout=headers: no complete request head within "
@@ -967,37 +953,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         } else {
             log(Level.FINE, "timeout=keepalive: no further request");
             close();
-        }
-    }
-
-    /**
-     * Sets the head deadline. A timer already scheduled is kept when it fires no later than the new
-     * deadline (it re-schedules itself for the rest): a keepalive connection then schedules one task
-     * per deadline period, not one per request.
-     */
-    private void armHeadTimer(long nanos) {
-        long now = ctx.executor().ticker().nanoTime();
-        headDeadline = now + nanos;
-        if (headTimer != null && headTimerDue - headDeadline > 0) {
-            headTimer.cancel(false); // fires later than the new deadline
-            headTimer = null;
-        }
-        if (headTimer == null) {
-            headTimerDue = headDeadline;
-            headTimer = ctx.executor().schedule(headTimeoutTask, nanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Disarms the head deadline; the scheduled task, if any, stays and finds nothing to do. */
-    private void disarmHeadTimer() {
-        headDeadline = NO_DEADLINE;
-    }
-
-    private void cancelHeadTimer() {
-        headDeadline = NO_DEADLINE;
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
         }
     }
 
@@ -1056,7 +1011,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void cleanup() {
-        cancelHeadTimer();
+        headDeadline.cancel();
         releasePacket();
         releaseBody();
         releaseNode();
