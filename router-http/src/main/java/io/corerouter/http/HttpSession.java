@@ -10,6 +10,7 @@ import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
+import io.corerouter.http.CurrentRequest.BodyMode;
 import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -84,16 +85,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
 
-    /** How the request body travels to the node. */
-    private enum BodyMode {
-        /** Content-Length or no body: relayed as it comes. */
-        PLAIN,
-        /** Chunked: stored whole, then sent with CONTENT_LENGTH (deviations.md). */
-        DECHUNK,
-        /** Chunked with {@code --http-chunked-input}: re-chunked as it comes, no CONTENT_LENGTH (§4.8). */
-        RECHUNK
-    }
-
     private final HttpRouterContext router;
     private final HttpFeatures features;
     private final HttpToUwsgi studTranslator;
@@ -113,22 +104,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private long requests;
 
     // the request in flight
-    private String key;
+    private final CurrentRequest current = new CurrentRequest();
     private ByteBuf packet;
-    private HttpMethod method;
-    private boolean headRequest;
-    private boolean http11;
-    private String acceptEncoding;
-    private String rtspPath;
-    private RawMode rawMode = RawMode.NONE;
-    private BodyMode bodyMode = BodyMode.PLAIN;
     private HttpRequest pendingHead;
     private SpooledBody spool;
     private long bodyBytes;
-    private boolean sentContinue;
-    private boolean replayable;
-    private boolean keepAlive;
-    private boolean requestDone;
     private boolean responseStarted;
     private boolean interimResponse;
     private boolean responseKeepAlive;
@@ -203,9 +183,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 }
             }
             case CONNECTING, FORWARDING -> {
-                if (rawMode != RawMode.NONE) {
+                if (current.rawMode != RawMode.NONE) {
                     onRawBytes(msg);
-                } else if (!requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+                } else if (!current.requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                     onRequestContent(content);
                 } else {
                     pipelined.add(msg);
@@ -243,14 +223,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             fail(invalid);
             return;
         }
-        method = request.method();
-        headRequest = HttpMethod.HEAD.equals(method);
-        http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
-        acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
-        rawMode = RawMode.of(request, features);
-        boolean chunked = rawMode == RawMode.NONE && HttpUtil.isTransferEncodingChunked(request);
+        current.method = request.method();
+        current.headRequest = HttpMethod.HEAD.equals(current.method);
+        current.http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
+        current.acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
+        current.rawMode = RawMode.of(request, features);
+        boolean chunked = current.rawMode == RawMode.NONE && HttpUtil.isTransferEncodingChunked(request);
         if (chunked) {
-            bodyMode = features.chunkedInput() ? BodyMode.RECHUNK : BodyMode.DECHUNK;
+            current.bodyMode = features.chunkedInput() ? BodyMode.RECHUNK : BodyMode.DECHUNK;
         }
         long contentLength = HttpUtil.getContentLength(request, 0L);
         if (features.overPostLimit(contentLength)) {
@@ -261,21 +241,21 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (!manageExpect(request, contentLength)) {
             return;
         }
-        replayable = contentLength == 0 && !chunked && rawMode == RawMode.NONE && isIdempotent(method);
-        keepAlive = router.keepAliveEnabled() && isPersistent(request) && rawMode == RawMode.NONE
-                && bodyMode != BodyMode.RECHUNK;
+        current.replayable = contentLength == 0 && !chunked && current.rawMode == RawMode.NONE && isIdempotent(current.method);
+        current.keepAlive = router.keepAliveEnabled() && isPersistent(request) && current.rawMode == RawMode.NONE
+                && current.bodyMode != BodyMode.RECHUNK;
         TlsConnection tls = TlsConnection.of(ctx.channel()); // null on plain listeners
         try {
-            key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
+            current.key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
         } catch (BadRequestException e) {
             fail(new RouterException(ErrorKind.BAD_REQUEST, e.getMessage()));
             return;
         }
-        if (rawMode == RawMode.RAW && RequestChecks.isRtsp(request)) {
+        if (current.rawMode == RawMode.RAW && RequestChecks.isRtsp(request)) {
             rtspTarget(request.uri());
         }
-        if (bodyMode == BodyMode.DECHUNK) {
-            if (!sentContinue && HttpUtil.is100ContinueExpected(request)) {
+        if (current.bodyMode == BodyMode.DECHUNK) {
+            if (!current.sentContinue && HttpUtil.is100ContinueExpected(request)) {
                 // the node is asked only once the body is here: the client must not wait for its 100
                 sendContinue();
             }
@@ -293,17 +273,17 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (!translate(request)) {
             return;
         }
-        node = selector.first(key);
+        node = selector.first(current.key);
         if (node == null) {
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
         }
         state = State.CONNECTING;
-        if (rawMode != RawMode.NONE) {
+        if (current.rawMode != RawMode.NONE) {
             // The client bytes after the head are not HTTP: take the request decoder out now, before it
             // parses them. What it already buffered comes back to us at once as raw bytes (onRawBytes);
             // the encoder stays for the response head (101, or an error).
-            requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
+            current.requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
             ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
         }
         connect();
@@ -314,9 +294,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         try {
             translator.write(request, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
                     router.modifier1(), router.modifier2());
-            if (rtspPath != null) {
+            if (current.rtspPath != null) {
                 // spec §4.8: a second PATH_INFO, after everything else
-                UwsgiVars.add(out, PATH_INFO, rtspPath);
+                UwsgiVars.add(out, PATH_INFO, current.rtspPath);
                 UwsgiVars.finishPacket(out, 0, router.modifier1(), router.modifier2());
             }
         } catch (TooLongUwsgiPacketException e) {
@@ -332,8 +312,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private void rtspTarget(String uri) {
         if (uri.regionMatches(true, 0, RTSP_SCHEME, 0, RTSP_SCHEME.length())) {
             int slash = uri.indexOf('/', RTSP_SCHEME.length());
-            key = uri.substring(RTSP_SCHEME.length(), slash < 0 ? uri.length() : slash);
-            rtspPath = slash < 0 ? "/" : uri.substring(slash);
+            current.key = uri.substring(RTSP_SCHEME.length(), slash < 0 ? uri.length() : slash);
+            current.rtspPath = slash < 0 ? "/" : uri.substring(slash);
         }
     }
 
@@ -359,7 +339,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private void sendContinue() {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
-        sentContinue = true;
+        current.sentContinue = true;
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -400,7 +380,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             data.release();
         }
         if (content instanceof LastHttpContent) {
-            requestDone = true; // trailer fields, if any, are dropped: a uwsgi packet has no place for them
+            current.requestDone = true; // trailer fields, if any, are dropped: a uwsgi packet has no place for them
             if (!spool.busy()) {
                 bodyComplete();
             }
@@ -411,7 +391,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (state != State.BUFFERING) {
             return;
         }
-        if (requestDone) {
+        if (current.requestDone) {
             bodyComplete();
         } else {
             ctx.read();
@@ -445,7 +425,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (last) {
-            requestDone = true;
+            current.requestDone = true;
         }
         ByteBuf data = content.content();
         bodyBytes += data.readableBytes();
@@ -454,7 +434,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "request body over limit-post " + features.limitPost()));
             return;
         }
-        if (bodyMode == BodyMode.RECHUNK) {
+        if (current.bodyMode == BodyMode.RECHUNK) {
             data = rechunk(data, last);
         }
         if (!data.isReadable()) {
@@ -498,14 +478,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case AWAIT_HEAD -> ctx.read();
             case BUFFERING -> {
-                if (!spool.busy() && !requestDone) {
+                if (!spool.busy() && !current.requestDone) {
                     ctx.read();
                 }
             }
             case FORWARDING -> {
                 if (backend != null) {
                     backend.flush();
-                    if (!requestDone && backend.isWritable()) {
+                    if (!current.requestDone && backend.isWritable()) {
                         ctx.read();
                     } else {
                         keepReadingIdleClient();
@@ -527,7 +507,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      * stops until the response is done, as it does for a body that cannot be forwarded yet.
      */
     private void keepReadingIdleClient() {
-        if (requestDone && pipelined.isEmpty() && rawMode == RawMode.NONE && !inputClosed) {
+        if (current.requestDone && pipelined.isEmpty() && current.rawMode == RawMode.NONE && !inputClosed) {
             ctx.read();
         }
     }
@@ -546,7 +526,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             inputClosed = true;
             if (state == State.AWAIT_HEAD && pipelined.isEmpty()) {
                 close();
-            } else if (!requestDone && rawMode == RawMode.NONE
+            } else if (!current.requestDone && current.rawMode == RawMode.NONE
                     && (state == State.BUFFERING || state == State.CONNECTING || state == State.FORWARDING)) {
                 abort("client closed its side before the request body was complete");
             }
@@ -620,12 +600,12 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         backend = channel;
         toNode += packet.readableBytes();
         channel.write(packet.retainedDuplicate(), channel.voidPromise());
-        if (rawMode == RawMode.RAW) {
+        if (current.rawMode == RawMode.RAW) {
             tunnel(); // spec §4.8: no HTTP response parsing in raw mode
             return;
         }
         channel.pipeline()
-                .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), headRequest))
+                .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), current.headRequest))
                 .addLast(HandlerNames.BACKEND, backendHandler);
         state = State.FORWARDING;
         if (spool != null) {
@@ -633,7 +613,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             spool.writeTo(channel);
             spool = null;
         }
-        if (rawMode == RawMode.NONE) {
+        if (current.rawMode == RawMode.NONE) {
             ByteBuf early;
             while ((early = bodyBacklog.poll()) != null) {
                 toNode += early.readableBytes();
@@ -642,7 +622,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         } // WEBSOCKET: bytes behind the handshake wait for the 101
         channel.flush();
         channel.read();
-        if (!requestDone && channel.isWritable()) {
+        if (!current.requestDone && channel.isWritable()) {
             ctx.read();
         }
     }
@@ -662,7 +642,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void retryOrFail(RouterException failure) {
-        BackendNode next = selector.retry(key, false);
+        BackendNode next = selector.retry(current.key, false);
         if (next == null) {
             fail(failure);
             return;
@@ -679,7 +659,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         backend = null;
         node = null;
         state = State.TUNNEL;
-        log(Level.FINE, "relaying raw bytes (" + rawMode + ") with node " + tunnelNode.name());
+        log(Level.FINE, "relaying raw bytes (" + current.rawMode + ") with node " + tunnelNode.name());
         tunnelNode.addTraffic(fromNode, toNode);
         headDeadline.cancel();
         releasePacket();
@@ -706,12 +686,12 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (response.decoderResult().isFailure()) {
             ReferenceCountUtil.release(response);
             backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "invalid response from node " + nodeName()
-                    + ": " + response.decoderResult().cause().getMessage(), replayable));
+                    + ": " + response.decoderResult().cause().getMessage(), current.replayable));
             return;
         }
         HttpResponseStatus status = response.status();
         if (status.code() == 101) {
-            if (rawMode != RawMode.WEBSOCKET) {
+            if (current.rawMode != RawMode.WEBSOCKET) {
                 ReferenceCountUtil.release(response);
                 backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
                         + " switched protocols without an upgrade request"));
@@ -724,7 +704,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
             interimResponse = true; // 100 Continue and friends; the final head follows
-            if (sentContinue && status.code() == 100) {
+            if (current.sentContinue && status.code() == 100) {
                 ReferenceCountUtil.release(response); // the client had ours already
             } else {
                 ctx.write(response, ctx.voidPromise());
@@ -746,16 +726,16 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      */
     private boolean frame(HttpResponse response) {
         boolean responseHttp11 = response.protocolVersion() == HttpVersion.HTTP_1_1;
-        boolean keep = keepAlive && !inputClosed && responseHttp11;
+        boolean keep = current.keepAlive && !inputClosed && responseHttp11;
         String connection = response.headers().get(HttpHeaderNames.CONNECTION);
         if (connection != null && HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)) {
             keep = false;
         }
         int code = response.status().code();
-        boolean bodyless = headRequest || code == 204 || code == 304;
+        boolean bodyless = current.headRequest || code == 204 || code == 304;
         boolean framed = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
-        boolean canChunk = http11 && responseHttp11 && !bodyless;
-        if (features.autoGzip() && ResponseGzip.applies(acceptEncoding, method, response)) {
+        boolean canChunk = current.http11 && responseHttp11 && !bodyless;
+        if (features.autoGzip() && ResponseGzip.applies(current.acceptEncoding, current.method, response)) {
             gzip = ResponseGzip.start(response);
             if (canChunk) {
                 HttpUtil.setTransferEncodingChunked(response, true);
@@ -825,7 +805,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     void onBackendWritabilityChanged(Channel channel) {
-        if (channel == backend && channel.isWritable() && state == State.FORWARDING && !requestDone) {
+        if (channel == backend && channel.isWritable() && state == State.FORWARDING && !current.requestDone) {
             ctx.read();
         }
     }
@@ -836,7 +816,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         if (!responseStarted) {
             backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
-                    + " closed the connection before a complete response head", replayable && requestDone));
+                    + " closed the connection before a complete response head", current.replayable && current.requestDone));
         } else {
             abort("node " + nodeName() + " closed the connection in the middle of the response");
         }
@@ -877,7 +857,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (finished != null) {
             finished.close();
         }
-        boolean persist = responseKeepAlive && requestDone && (!inputClosed || !pipelined.isEmpty());
+        boolean persist = responseKeepAlive && current.requestDone && (!inputClosed || !pipelined.isEmpty());
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;
@@ -889,7 +869,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         resetRequest();
         HarakiriHandler.stop(ctx.channel()); // waiting for the next request is not being stuck
         Object next;
-        while ((state == State.AWAIT_HEAD || (state != State.CLOSED && state != State.TUNNEL && !requestDone))
+        while ((state == State.AWAIT_HEAD || (state != State.CLOSED && state != State.TUNNEL && !current.requestDone))
                 && (next = pipelined.poll()) != null) {
             dispatch(next);
         }
@@ -960,19 +940,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         releasePacket();
         releaseBody();
         selector.reset();
-        key = null;
-        method = null;
-        headRequest = false;
-        http11 = false;
-        acceptEncoding = null;
-        rtspPath = null;
-        rawMode = RawMode.NONE;
-        bodyMode = BodyMode.PLAIN;
+        current.reset();
         bodyBytes = 0;
-        sentContinue = false;
-        replayable = false;
-        keepAlive = false;
-        requestDone = false;
         responseStarted = false;
         interimResponse = false;
         responseKeepAlive = false;
@@ -1035,7 +1004,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void log(Level level, String message) {
         if (LOG.isLoggable(level)) {
-            LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + key + " " + message);
+            LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + current.key + " " + message);
         }
     }
 }
