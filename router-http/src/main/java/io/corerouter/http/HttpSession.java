@@ -27,17 +27,13 @@ import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -100,6 +96,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
     private HeadDeadline headDeadline;
+    private ResponseRelay relay;
     private boolean inputClosed;
     private long requests;
 
@@ -109,13 +106,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private HttpRequest pendingHead;
     private SpooledBody spool;
     private long bodyBytes;
-    private boolean responseStarted;
-    private boolean interimResponse;
-    private boolean responseKeepAlive;
-    private boolean upgraded;
-    private ResponseGzip gzip;
     private long toNode;
-    private long fromNode;
     private BackendNode node;
     private Channel backend;
 
@@ -137,6 +128,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
+        this.relay = new ResponseRelay(this, ctx, features, current);
     }
 
     @Override
@@ -542,7 +534,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             case BUFFERING -> fail(new RouterException(ErrorKind.HEADERS_TIMEOUT,
                     "timeout=idle: no request body bytes for " + seconds + "s"));
             case FORWARDING -> {
-                if (!responseStarted) {
+                if (!relay.started()) {
                     fail(new RouterException(ErrorKind.BACKEND_TIMEOUT, "timeout=idle: no response from node "
                             + nodeName() + " within " + seconds + "s"));
                 } else {
@@ -653,14 +645,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Hands both channels to a byte relay; this handler leaves the client pipeline. */
-    private void tunnel() {
+    void tunnel() {
         Channel peer = backend;
         BackendNode tunnelNode = node;
         backend = null;
         node = null;
         state = State.TUNNEL;
         log(Level.FINE, "relaying raw bytes (" + current.rawMode + ") with node " + tunnelNode.name());
-        tunnelNode.addTraffic(fromNode, toNode);
+        tunnelNode.addTraffic(relay.fromNode(), toNode);
         headDeadline.cancel();
         releasePacket();
         Tunnel.start(ctx, peer, bodyBacklog, inputClosed, tunnelNode);
@@ -673,135 +665,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpResponse response) {
-            onResponseHead(response);
-        } else if (msg instanceof HttpContent content) {
-            onResponseContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(response);
-            backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "invalid response from node " + nodeName()
-                    + ": " + response.decoderResult().cause().getMessage(), current.replayable));
-            return;
-        }
-        HttpResponseStatus status = response.status();
-        if (status.code() == 101) {
-            if (current.rawMode != RawMode.WEBSOCKET) {
-                ReferenceCountUtil.release(response);
-                backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
-                        + " switched protocols without an upgrade request"));
-                return;
-            }
-            responseStarted = true;
-            upgraded = true; // the tunnel opens once the (empty) body of the 101 has passed
-            ctx.write(response, ctx.voidPromise());
-            return;
-        }
-        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            interimResponse = true; // 100 Continue and friends; the final head follows
-            if (current.sentContinue && status.code() == 100) {
-                ReferenceCountUtil.release(response); // the client had ours already
-            } else {
-                ctx.write(response, ctx.voidPromise());
-            }
-            return;
-        }
-        responseStarted = true;
-        responseKeepAlive = frame(response);
-        ctx.write(response, ctx.voidPromise());
-    }
-
-    /**
-     * Spec §4.6 and §4.7, response side: decides keepalive and the framing the client gets. A
-     * response without length is gzipped ({@code --http-auto-gzip}) or chunked
-     * ({@code --http-auto-chunked}) when it has a body and the client speaks HTTP/1.1, and otherwise
-     * gets {@code Connection: close}. HEAD, 204 and 304 are never touched (deviations.md).
-     *
-     * @return whether the connection stays open after this response
-     */
-    private boolean frame(HttpResponse response) {
-        boolean responseHttp11 = response.protocolVersion() == HttpVersion.HTTP_1_1;
-        boolean keep = current.keepAlive && !inputClosed && responseHttp11;
-        String connection = response.headers().get(HttpHeaderNames.CONNECTION);
-        if (connection != null && HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)) {
-            keep = false;
-        }
-        int code = response.status().code();
-        boolean bodyless = current.headRequest || code == 204 || code == 304;
-        boolean framed = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
-        boolean canChunk = current.http11 && responseHttp11 && !bodyless;
-        if (features.autoGzip() && ResponseGzip.applies(current.acceptEncoding, current.method, response)) {
-            gzip = ResponseGzip.start(response);
-            if (canChunk) {
-                HttpUtil.setTransferEncodingChunked(response, true);
-                framed = true;
-            }
-        } else if (!framed && features.autoChunked() && canChunk) {
-            HttpUtil.setTransferEncodingChunked(response, true);
-            framed = true;
-        }
-        if (!framed) {
-            keep = false;
-        }
-        if (!keep && connection == null && responseHttp11) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return keep;
-    }
-
-    private void onResponseContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (interimResponse) {
-            if (last) {
-                interimResponse = false;
-            }
-            content.release();
-            return;
-        }
-        if (upgraded) {
-            content.release();
-            if (last) {
-                tunnel();
-            }
-            return;
-        }
-        if (last && content.decoderResult().isFailure()) {
-            content.release();
-            abort("response of node " + nodeName() + " has invalid framing: " + content.decoderResult().cause().getMessage());
-            return;
-        }
-        fromNode += content.content().readableBytes();
-        if (gzip != null) {
-            content = gzipped(content, last);
-        }
-        if (last) {
-            ChannelFuture written = ctx.write(content);
-            finishResponse(written);
-        } else {
-            ctx.write(content, ctx.voidPromise());
-        }
-    }
-
-    private HttpContent gzipped(HttpContent content, boolean last) {
-        ByteBuf out = gzip.encode(ctx.alloc(), content.content());
-        if (!last) {
-            return new DefaultHttpContent(out);
-        }
-        ByteBuf end = gzip.finish(ctx.alloc());
-        gzip = null;
-        return new DefaultLastHttpContent(Unpooled.wrappedBuffer(out, end));
+        relay.onMessage(msg);
     }
 
     void onBackendReadComplete(Channel channel) {
-        ctx.flush();
-        if (channel == backend && state == State.FORWARDING && ctx.channel().isWritable()) {
-            channel.read();
-        }
+        relay.readComplete(channel == backend && state == State.FORWARDING ? channel : null);
     }
 
     void onBackendWritabilityChanged(Channel channel) {
@@ -814,7 +682,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (channel != backend || state != State.FORWARDING) {
             return;
         }
-        if (!responseStarted) {
+        if (!relay.started()) {
             backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
                     + " closed the connection before a complete response head", current.replayable && current.requestDone));
         } else {
@@ -835,7 +703,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     /** The backend failed before any response byte: retry a replayable request, else answer. */
-    private void backendFailed(RouterException failure) {
+    boolean inputClosed() {
+        return inputClosed;
+    }
+
+    void backendFailed(RouterException failure) {
         Channel failedChannel = backend;
         backend = null;
         if (failedChannel != null) {
@@ -850,14 +722,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void finishResponse(ChannelFuture lastWrite) {
+    void finishResponse(ChannelFuture lastWrite) {
         Channel finished = backend;
         backend = null;
         releaseNode();
         if (finished != null) {
             finished.close();
         }
-        boolean persist = responseKeepAlive && current.requestDone && (!inputClosed || !pipelined.isEmpty());
+        boolean persist = relay.keepAlive() && current.requestDone && (!inputClosed || !pipelined.isEmpty());
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;
@@ -899,7 +771,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private void fail(RouterException failure) {
         log(failure.kind().status() >= 500 ? Level.WARNING : Level.INFO,
                 "status=" + failure.kind().status() + " reason=\"" + failure.getMessage() + "\"");
-        boolean canAnswer = !responseStarted && state != State.CLOSED && ctx.channel().isActive();
+        boolean canAnswer = !relay.started() && state != State.CLOSED && ctx.channel().isActive();
         state = State.CLOSED;
         cleanup();
         if (canAnswer) {
@@ -909,7 +781,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void abort(String reason) {
+    void abort(String reason) {
         log(Level.WARNING, "aborting: " + reason);
         close();
     }
@@ -942,12 +814,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         selector.reset();
         current.reset();
         bodyBytes = 0;
-        responseStarted = false;
-        interimResponse = false;
-        responseKeepAlive = false;
-        upgraded = false;
+        relay.reset();
         toNode = 0;
-        fromNode = 0;
     }
 
     private void releasePacket() {
@@ -963,19 +831,16 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             spool.close();
             spool = null;
         }
-        if (gzip != null) {
-            gzip.close();
-            gzip = null;
-        }
+        relay.close();
     }
 
     private void releaseNode() {
         if (node != null) {
-            node.addTraffic(fromNode, toNode);
+            node.addTraffic(relay.fromNode(), toNode);
             node.release();
             node = null;
         }
-        fromNode = 0;
+        relay.clearFromNode();
         toNode = 0;
     }
 
@@ -998,7 +863,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private String nodeName() {
+    String nodeName() {
         return node != null ? node.name() : "?";
     }
 
