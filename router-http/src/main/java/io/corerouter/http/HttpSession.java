@@ -13,7 +13,6 @@ import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.http.CurrentRequest.BodyMode;
 import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -44,7 +43,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,8 +72,6 @@ import java.util.logging.Logger;
  */
 final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpSession.class.getName());
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String PATH_INFO = "PATH_INFO";
     private static final String RTSP_SCHEME = "rtsp://";
 
@@ -85,7 +81,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final HttpFeatures features;
     private final HttpToUwsgi studTranslator;
     private final NodeSelector selector;
-    private final ArrayDeque<ByteBuf> bodyBacklog = new ArrayDeque<>(2);
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ChannelFutureListener connectListener = this::onConnect;
     private final BackendHandler backendHandler = new BackendHandler(this);
@@ -96,17 +91,13 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
     private HeadDeadline headDeadline;
+    private RequestForwarder forwarder;
     private ResponseRelay relay;
     private boolean inputClosed;
     private long requests;
 
     // the request in flight
     private final CurrentRequest current = new CurrentRequest();
-    private ByteBuf packet;
-    private HttpRequest pendingHead;
-    private SpooledBody spool;
-    private long bodyBytes;
-    private long toNode;
     private BackendNode node;
     private Channel backend;
 
@@ -128,6 +119,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
+        this.forwarder = new RequestForwarder(ctx, features, router.offload(), current,
+                this::onSpoolStored, this::onSpoolFailed);
         this.relay = new ResponseRelay(this, ctx, features, current);
     }
 
@@ -176,7 +169,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             }
             case CONNECTING, FORWARDING -> {
                 if (current.rawMode != RawMode.NONE) {
-                    onRawBytes(msg);
+                    forwarder.holdRaw(msg);
                 } else if (!current.requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                     onRequestContent(content);
                 } else {
@@ -251,9 +244,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 // the node is asked only once the body is here: the client must not wait for its 100
                 sendContinue();
             }
-            pendingHead = request;
-            spool = new SpooledBody(ctx.alloc(), features.chunkedMemory(), router.offload(), ctx.executor(),
-                    this::onSpoolStored, this::onSpoolFailed);
+            forwarder.spool(request);
             state = State.BUFFERING;
             return; // channelReadComplete reads the body
         }
@@ -273,7 +264,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         state = State.CONNECTING;
         if (current.rawMode != RawMode.NONE) {
             // The client bytes after the head are not HTTP: take the request decoder out now, before it
-            // parses them. What it already buffered comes back to us at once as raw bytes (onRawBytes);
+            // parses them. What it already buffered comes back to us at once as raw bytes (held by the forwarder);
             // the encoder stays for the response head (101, or an error).
             current.requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
             ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
@@ -296,7 +287,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             fail(new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")"));
             return false;
         }
-        packet = out;
+        forwarder.packet(out);
         return true;
     }
 
@@ -354,28 +345,12 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** BUFFERING: one piece of a chunked body, stored until the last one. */
     private void onBufferedContent(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            Throwable cause = content.decoderResult().cause();
-            content.release();
-            fail(new RouterException(ErrorKind.BAD_REQUEST, "invalid chunked body: " + cause.getMessage()));
-            return;
-        }
-        ByteBuf data = content.content();
-        if (features.overPostLimit(spool.size() + data.readableBytes())) {
-            content.release();
-            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "chunked body over limit-post " + features.limitPost()));
-            return;
-        }
-        if (data.isReadable()) {
-            spool.append(data);
-        } else {
-            data.release();
-        }
-        if (content instanceof LastHttpContent) {
-            current.requestDone = true; // trailer fields, if any, are dropped: a uwsgi packet has no place for them
-            if (!spool.busy()) {
-                bodyComplete();
-            }
+        boolean last = content instanceof LastHttpContent;
+        RouterException failure = forwarder.spoolContent(content);
+        if (failure != null) {
+            fail(failure);
+        } else if (last && !forwarder.spoolBusy()) {
+            bodyComplete();
         }
     }
 
@@ -398,70 +373,18 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** The whole chunked body is stored: forward the head with its length instead of the chunking. */
     private void bodyComplete() {
-        HttpRequest request = pendingHead;
-        pendingHead = null;
-        request.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, spool.size());
-        LOG.log(Level.FINE, () -> ctx.channel() + " de-chunked body of " + spool.size() + " bytes"
-                + (spool.spilled() ? " (spilled to a temporary file)" : ""));
+        HttpRequest request = forwarder.dechunkedHead();
+        LOG.log(Level.FINE, () -> ctx.channel() + " de-chunked body of " + forwarder.spooledSize() + " bytes"
+                + (forwarder.spilled() ? " (spilled to a temporary file)" : ""));
         route(request);
     }
 
     /** CONNECTING/FORWARDING: a piece of a Content-Length body, or of a chunked one with chunked-input. */
     private void onRequestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (content.decoderResult().isFailure()) {
-            Throwable cause = content.decoderResult().cause();
-            content.release();
-            fail(new RouterException(ErrorKind.BAD_REQUEST, "invalid request body: " + cause.getMessage()));
-            return;
-        }
-        if (last) {
-            current.requestDone = true;
-        }
-        ByteBuf data = content.content();
-        bodyBytes += data.readableBytes();
-        if (features.overPostLimit(bodyBytes)) {
-            content.release();
-            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "request body over limit-post " + features.limitPost()));
-            return;
-        }
-        if (current.bodyMode == BodyMode.RECHUNK) {
-            data = rechunk(data, last);
-        }
-        if (!data.isReadable()) {
-            data.release();
-        } else if (state == State.CONNECTING) {
-            bodyBacklog.add(data);
-        } else if (backend != null && backend.isActive()) {
-            toNode += data.readableBytes();
-            backend.write(data, backend.voidPromise());
-        } else {
-            data.release();
-        }
-    }
-
-    /** {@code --http-chunked-input}: the body goes on chunked, one chunk per piece, as the client framed it. */
-    private ByteBuf rechunk(ByteBuf data, boolean last) {
-        int n = data.readableBytes();
-        if (n == 0) {
-            data.release();
-            return last ? Unpooled.wrappedBuffer(LAST_CHUNK) : Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf size = ctx.alloc().buffer(12);
-        ByteBufUtil.writeAscii(size, Integer.toHexString(n));
-        size.writeBytes(CRLF);
-        return last
-                ? Unpooled.wrappedBuffer(size, data, Unpooled.wrappedBuffer(CRLF), Unpooled.wrappedBuffer(LAST_CHUNK))
-                : Unpooled.wrappedBuffer(size, data, Unpooled.wrappedBuffer(CRLF));
-    }
-
-    /** Raw modes: bytes after the head, held until the tunnel opens (and content the removed decoder still emitted). */
-    private void onRawBytes(Object msg) {
-        if (msg instanceof ByteBuf buf && buf.isReadable()) {
-            bodyBacklog.add(buf);
-        } else {
-            ReferenceCountUtil.release(msg);
+        // in CONNECTING the backend is null and the piece is held; in FORWARDING it is never null
+        RouterException failure = forwarder.forward(content, state == State.CONNECTING ? null : backend);
+        if (failure != null) {
+            fail(failure);
         }
     }
 
@@ -470,7 +393,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case AWAIT_HEAD -> ctx.read();
             case BUFFERING -> {
-                if (!spool.busy() && !current.requestDone) {
+                if (!forwarder.spoolBusy() && !current.requestDone) {
                     ctx.read();
                 }
             }
@@ -572,6 +495,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void connect() {
         // spec §1.5: the node's modifiers (a subscription's), unless --http-modifier1/2 set their own
+        ByteBuf packet = forwarder.packet();
         int at = packet.readerIndex();
         packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
         packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
@@ -590,8 +514,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
         node.connected();
         backend = channel;
-        toNode += packet.readableBytes();
-        channel.write(packet.retainedDuplicate(), channel.voidPromise());
+        forwarder.writePacket(channel);
         if (current.rawMode == RawMode.RAW) {
             tunnel(); // spec §4.8: no HTTP response parsing in raw mode
             return;
@@ -600,18 +523,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), current.headRequest))
                 .addLast(HandlerNames.BACKEND, backendHandler);
         state = State.FORWARDING;
-        if (spool != null) {
-            toNode += spool.size();
-            spool.writeTo(channel);
-            spool = null;
-        }
-        if (current.rawMode == RawMode.NONE) {
-            ByteBuf early;
-            while ((early = bodyBacklog.poll()) != null) {
-                toNode += early.readableBytes();
-                channel.write(early, channel.voidPromise());
-            }
-        } // WEBSOCKET: bytes behind the handshake wait for the 101
+        forwarder.writeBody(channel);
         channel.flush();
         channel.read();
         if (!current.requestDone && channel.isWritable()) {
@@ -652,10 +564,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         node = null;
         state = State.TUNNEL;
         log(Level.FINE, "relaying raw bytes (" + current.rawMode + ") with node " + tunnelNode.name());
-        tunnelNode.addTraffic(relay.fromNode(), toNode);
+        tunnelNode.addTraffic(relay.fromNode(), forwarder.toNode());
         headDeadline.cancel();
-        releasePacket();
-        Tunnel.start(ctx, peer, bodyBacklog, inputClosed, tunnelNode);
+        forwarder.releasePacket();
+        Tunnel.start(ctx, peer, forwarder.held(), inputClosed, tunnelNode);
     }
 
     // ---------------------------------------------------------------- backend side
@@ -714,7 +626,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             failedChannel.close();
         }
         releaseNode();
-        if (failure.retryable() && packet != null) {
+        if (failure.retryable() && forwarder.packet() != null) {
             log(Level.INFO, failure.getMessage() + "; retrying the request on another node");
             retryOrFail(failure);
         } else {
@@ -809,54 +721,34 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void resetRequest() {
-        releasePacket();
-        releaseBody();
+        forwarder.reset();
+        relay.close();
         selector.reset();
         current.reset();
-        bodyBytes = 0;
         relay.reset();
-        toNode = 0;
-    }
-
-    private void releasePacket() {
-        if (packet != null) {
-            packet.release();
-            packet = null;
-        }
-    }
-
-    private void releaseBody() {
-        pendingHead = null;
-        if (spool != null) {
-            spool.close();
-            spool = null;
-        }
-        relay.close();
     }
 
     private void releaseNode() {
         if (node != null) {
-            node.addTraffic(relay.fromNode(), toNode);
+            node.addTraffic(relay.fromNode(), forwarder.toNode());
             node.release();
             node = null;
         }
         relay.clearFromNode();
-        toNode = 0;
+        forwarder.clearToNode();
     }
 
     private void cleanup() {
         headDeadline.cancel();
-        releasePacket();
-        releaseBody();
+        forwarder.releasePacket();
+        forwarder.releaseBody();
+        relay.close();
         releaseNode();
         if (backend != null) {
             backend.close();
             backend = null;
         }
-        ByteBuf buf;
-        while ((buf = bodyBacklog.poll()) != null) {
-            buf.release();
-        }
+        forwarder.close();
         Object msg;
         while ((msg = pipelined.poll()) != null) {
             ReferenceCountUtil.release(msg);
