@@ -1,7 +1,6 @@
 package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.config.HttpFeatures;
@@ -19,7 +18,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -80,9 +78,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final HttpRouterContext router;
     private final HttpFeatures features;
     private final HttpToUwsgi studTranslator;
-    private final NodeSelector selector;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
-    private final ChannelFutureListener connectListener = this::onConnect;
     private final BackendHandler backendHandler = new BackendHandler(this);
 
     private HttpToUwsgi translator;
@@ -91,6 +87,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
     private HeadDeadline headDeadline;
+    private NodeAttempts attempts;
     private RequestForwarder forwarder;
     private ResponseRelay relay;
     private boolean inputClosed;
@@ -98,7 +95,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     // the request in flight
     private final CurrentRequest current = new CurrentRequest();
-    private BackendNode node;
     private Channel backend;
 
     /**
@@ -110,7 +106,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         this.features = router.features();
         this.translator = translator;
         this.studTranslator = studTranslator;
-        this.selector = router.newSelector();
     }
 
     // ---------------------------------------------------------------- client side
@@ -119,6 +114,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
+        this.attempts = new NodeAttempts(this, router, ctx.channel());
         this.forwarder = new RequestForwarder(ctx, features, router.offload(), current,
                 this::onSpoolStored, this::onSpoolFailed);
         this.relay = new ResponseRelay(this, ctx, features, current);
@@ -256,8 +252,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (!translate(request)) {
             return;
         }
-        node = selector.first(current.key);
-        if (node == null) {
+        if (!attempts.first(current.key)) {
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
         }
@@ -269,7 +264,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             current.requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
             ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
         }
-        connect();
+        attempts.connect(forwarder.packet());
     }
 
     private boolean translate(HttpRequest request) {
@@ -493,26 +488,13 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- connecting
 
-    private void connect() {
-        // spec §1.5: the node's modifiers (a subscription's), unless --http-modifier1/2 set their own
-        ByteBuf packet = forwarder.packet();
-        int at = packet.readerIndex();
-        packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
-        packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
-        router.connector().connect(ctx.channel().eventLoop(), node.address()).addListener(connectListener);
+    /** Whether a node connect is awaited ({@link NodeAttempts} closes one that completes later). */
+    boolean connecting() {
+        return state == State.CONNECTING;
     }
 
-    private void onConnect(ChannelFuture future) {
-        Channel channel = future.channel();
-        if (state != State.CONNECTING) {
-            channel.close();
-            return;
-        }
-        if (!future.isSuccess()) {
-            connectFailed(future.cause());
-            return;
-        }
-        node.connected();
+    /** The node accepted the connection: the packet and the body so far go out, the response is awaited. */
+    void connected(Channel channel) {
         backend = channel;
         forwarder.writePacket(channel);
         if (current.rawMode == RawMode.RAW) {
@@ -531,37 +513,21 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void connectFailed(Throwable cause) {
-        BackendNode failed = node;
-        node = null;
-        failed.connectFailed();
-        failed.release();
-        boolean timeout = cause instanceof ConnectTimeoutException;
-        if (!router.quiet()) {
-            log(Level.WARNING, (timeout ? "timeout=connect: " : "") + "unable to connect() to node \"" + failed.name()
-                    + "\" (" + selector.retries() + " retries): " + Exceptions.describe(cause) + "; marking it as failed");
-        }
-        retryOrFail(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
-                + failed.name() + ": " + (timeout ? "connect timeout" : Exceptions.describe(cause)) + ")", true));
-    }
-
-    private void retryOrFail(RouterException failure) {
-        BackendNode next = selector.retry(current.key, false);
-        if (next == null) {
+    /** A connect failed or a node died before answering a replayable request: the next node, or the answer. */
+    void retryOrFail(RouterException failure) {
+        if (!attempts.retry(current.key)) {
             fail(failure);
             return;
         }
-        node = next;
         state = State.CONNECTING;
-        connect();
+        attempts.connect(forwarder.packet());
     }
 
     /** Hands both channels to a byte relay; this handler leaves the client pipeline. */
     void tunnel() {
         Channel peer = backend;
-        BackendNode tunnelNode = node;
+        BackendNode tunnelNode = attempts.take();
         backend = null;
-        node = null;
         state = State.TUNNEL;
         log(Level.FINE, "relaying raw bytes (" + current.rawMode + ") with node " + tunnelNode.name());
         tunnelNode.addTraffic(relay.fromNode(), forwarder.toNode());
@@ -723,17 +689,13 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private void resetRequest() {
         forwarder.reset();
         relay.close();
-        selector.reset();
+        attempts.reset();
         current.reset();
         relay.reset();
     }
 
     private void releaseNode() {
-        if (node != null) {
-            node.addTraffic(relay.fromNode(), forwarder.toNode());
-            node.release();
-            node = null;
-        }
+        attempts.release(relay.fromNode(), forwarder.toNode());
         relay.clearFromNode();
         forwarder.clearToNode();
     }
@@ -756,10 +718,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     String nodeName() {
-        return node != null ? node.name() : "?";
+        return attempts.nodeName();
     }
 
-    private void log(Level level, String message) {
+    void log(Level level, String message) {
         if (LOG.isLoggable(level)) {
             LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + current.key + " " + message);
         }
