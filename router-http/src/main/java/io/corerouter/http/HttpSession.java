@@ -25,9 +25,6 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -71,7 +68,6 @@ import java.util.logging.Logger;
 final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpSession.class.getName());
     private static final String PATH_INFO = "PATH_INFO";
-    private static final String RTSP_SCHEME = "rtsp://";
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
 
@@ -204,16 +200,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             fail(invalid);
             return;
         }
-        current.method = request.method();
-        current.headRequest = HttpMethod.HEAD.equals(current.method);
-        current.http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
-        current.acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
-        current.rawMode = RawMode.of(request, features);
-        boolean chunked = current.rawMode == RawMode.NONE && HttpUtil.isTransferEncodingChunked(request);
-        if (chunked) {
-            current.bodyMode = features.chunkedInput() ? BodyMode.RECHUNK : BodyMode.DECHUNK;
-        }
-        long contentLength = HttpUtil.getContentLength(request, 0L);
+        long contentLength = current.read(request, features, router.keepAliveEnabled());
         if (features.overPostLimit(contentLength)) {
             fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "Content-Length " + contentLength
                     + " over limit-post " + features.limitPost()));
@@ -222,9 +209,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (!manageExpect(request, contentLength)) {
             return;
         }
-        current.replayable = contentLength == 0 && !chunked && current.rawMode == RawMode.NONE && isIdempotent(current.method);
-        current.keepAlive = router.keepAliveEnabled() && isPersistent(request) && current.rawMode == RawMode.NONE
-                && current.bodyMode != BodyMode.RECHUNK;
         TlsConnection tls = TlsConnection.of(ctx.channel()); // null on plain listeners
         try {
             current.key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
@@ -233,7 +217,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current.rawMode == RawMode.RAW && RequestChecks.isRtsp(request)) {
-            rtspTarget(request.uri());
+            current.rtspTarget(request.uri());
         }
         if (current.bodyMode == BodyMode.DECHUNK) {
             if (!current.sentContinue && HttpUtil.is100ContinueExpected(request)) {
@@ -286,15 +270,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /** Spec §4.8: an {@code rtsp://host/path} target routes by host and adds {@code PATH_INFO=/path}. */
-    private void rtspTarget(String uri) {
-        if (uri.regionMatches(true, 0, RTSP_SCHEME, 0, RTSP_SCHEME.length())) {
-            int slash = uri.indexOf('/', RTSP_SCHEME.length());
-            current.key = uri.substring(RTSP_SCHEME.length(), slash < 0 ? uri.length() : slash);
-            current.rtspPath = slash < 0 ? "/" : uri.substring(slash);
-        }
-    }
-
     /**
      * Spec §4.9, {@code --http-manage-expect[=N]}: the router answers {@code 100 Continue} itself, or
      * 413 when the announced body is over N.
@@ -318,22 +293,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         current.sentContinue = true;
-    }
-
-    private static boolean isIdempotent(HttpMethod method) {
-        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method)
-                || HttpMethod.TRACE.equals(method) || HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method);
-    }
-
-    /** Spec §4.6: HTTP/1.1 exactly, and no Connection header whose whole value is close or upgrade. */
-    private static boolean isPersistent(HttpRequest request) {
-        if (request.protocolVersion() != HttpVersion.HTTP_1_1) {
-            return false;
-        }
-        String connection = request.headers().get(HttpHeaderNames.CONNECTION);
-        return connection == null
-                || !(HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)
-                        || HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(connection));
     }
 
     // ---------------------------------------------------------------- request body
