@@ -1,8 +1,6 @@
 package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
-import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
@@ -11,7 +9,6 @@ import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.http.CurrentRequest.BodyMode;
 import io.corerouter.ssl.TlsConnection;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -19,7 +16,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
@@ -31,8 +27,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -67,7 +61,6 @@ import java.util.logging.Logger;
  */
 final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpSession.class.getName());
-    private static final String PATH_INFO = "PATH_INFO";
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
 
@@ -111,7 +104,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
         this.attempts = new NodeAttempts(this, router, ctx.channel());
-        this.forwarder = new RequestForwarder(ctx, features, router.offload(), current,
+        this.forwarder = new RequestForwarder(ctx, router, current,
                 this::onSpoolStored, this::onSpoolFailed);
         this.relay = new ResponseRelay(this, ctx, features, current);
     }
@@ -191,7 +184,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         HarakiriHandler.restart(ctx.channel());
         requests++;
         if (request.decoderResult().isFailure()) {
-            fail(decoderFailure(request.decoderResult().cause()));
+            fail(RequestChecks.decoderFailure(request.decoderResult().cause()));
             return;
         }
         resetRequest();
@@ -233,7 +226,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** Translates the head, picks a node and connects; the body follows in CONNECTING/FORWARDING. */
     private void route(HttpRequest request) {
-        if (!translate(request)) {
+        RouterException tooLarge = forwarder.translate(translator, request, remoteAddr, remotePort);
+        if (tooLarge != null) {
+            fail(tooLarge);
             return;
         }
         if (!attempts.first(current.key)) {
@@ -249,25 +244,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
         }
         attempts.connect(forwarder.packet());
-    }
-
-    private boolean translate(HttpRequest request) {
-        ByteBuf out = ctx.alloc().directBuffer(1024);
-        try {
-            translator.write(request, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
-                    router.modifier1(), router.modifier2());
-            if (current.rtspPath != null) {
-                // spec §4.8: a second PATH_INFO, after everything else
-                UwsgiVars.add(out, PATH_INFO, current.rtspPath);
-                UwsgiVars.finishPacket(out, 0, router.modifier1(), router.modifier2());
-            }
-        } catch (TooLongUwsgiPacketException e) {
-            out.release();
-            fail(new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")"));
-            return false;
-        }
-        forwarder.packet(out);
-        return true;
     }
 
     /**
@@ -593,16 +569,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     // ---------------------------------------------------------------- errors and cleanup
-
-    private static RouterException decoderFailure(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return new RouterException(ErrorKind.URI_TOO_LONG, "request line too long");
-        }
-        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            return new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request head too large");
-        }
-        return new RouterException(ErrorKind.BAD_REQUEST, "malformed request: " + cause.getMessage());
-    }
 
     /** Answers the client with the error's status and text (or closes if a response already began). */
     private void fail(RouterException failure) {

@@ -1,9 +1,12 @@
 package io.corerouter.http;
 
+import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
+import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.http.CurrentRequest.BodyMode;
+import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -18,12 +21,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * The client-to-node half of an {@link HttpSession}: everything of the request that goes to the node.
- * It holds the uwsgi packet (kept until the response starts, so a replay can send it again), and the
+ * It builds and holds the uwsgi packet (kept for the request, so a replay can send it again), and the
  * body in whichever of the {@link BodyMode}s the head chose: a chunked body de-chunked into a
  * {@link SpooledBody} until it is complete (deviations.md), a {@code Content-Length} body held while
  * the node is being connected and then streamed as it comes, a chunked body re-chunked as it comes
@@ -38,10 +40,11 @@ import java.util.function.Consumer;
 final class RequestForwarder {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String PATH_INFO = "PATH_INFO";
 
     private final ChannelHandlerContext ctx;
+    private final HttpRouterContext router;
     private final HttpFeatures features;
-    private final Executor offload;
     private final CurrentRequest current;
     private final Runnable onSpoolStored;
     private final Consumer<IOException> onSpoolFailed;
@@ -58,11 +61,11 @@ final class RequestForwarder {
      * @param onSpoolStored called when a spooled write to the temporary file is done (read on, or route)
      * @param onSpoolFailed called when the temporary file could not be written
      */
-    RequestForwarder(ChannelHandlerContext ctx, HttpFeatures features, Executor offload, CurrentRequest current,
+    RequestForwarder(ChannelHandlerContext ctx, HttpRouterContext router, CurrentRequest current,
             Runnable onSpoolStored, Consumer<IOException> onSpoolFailed) {
         this.ctx = ctx;
-        this.features = features;
-        this.offload = offload;
+        this.router = router;
+        this.features = router.features();
         this.current = current;
         this.onSpoolStored = onSpoolStored;
         this.onSpoolFailed = onSpoolFailed;
@@ -70,9 +73,30 @@ final class RequestForwarder {
 
     // ---------------------------------------------------------------- the packet
 
-    /** Takes ownership of the translated uwsgi packet of the current request. */
-    void packet(ByteBuf packet) {
-        this.packet = packet;
+    /**
+     * Translates the head into the request's uwsgi packet (spec §4.2), with a second {@code PATH_INFO}
+     * for an {@code rtsp://} target (§4.8).
+     *
+     * @param translator   the connection's, plain or stud ({@code HTTPS=on})
+     * @param remoteAddr   {@code REMOTE_ADDR} (the socket peer, or a PROXY header's or stud prefix's source)
+     * @return null, or the failure to answer when the head does not fit a uwsgi packet
+     */
+    RouterException translate(HttpToUwsgi translator, HttpRequest request, String remoteAddr, int remotePort) {
+        ByteBuf out = ctx.alloc().directBuffer(1024);
+        try {
+            translator.write(request, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
+                    router.modifier1(), router.modifier2());
+            if (current.rtspPath != null) {
+                // spec §4.8: a second PATH_INFO, after everything else
+                UwsgiVars.add(out, PATH_INFO, current.rtspPath);
+                UwsgiVars.finishPacket(out, 0, router.modifier1(), router.modifier2());
+            }
+        } catch (TooLongUwsgiPacketException e) {
+            out.release();
+            return new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")");
+        }
+        packet = out;
+        return null;
     }
 
     /** The uwsgi packet (owned here), or null once released (the request can no longer be replayed). */
@@ -92,7 +116,7 @@ final class RequestForwarder {
     /** Starts storing the chunked body of {@code head}, which goes out once the body is complete. */
     void spool(HttpRequest head) {
         pendingHead = head;
-        spool = new SpooledBody(ctx.alloc(), features.chunkedMemory(), offload, ctx.executor(),
+        spool = new SpooledBody(ctx.alloc(), features.chunkedMemory(), router.offload(), ctx.executor(),
                 onSpoolStored, onSpoolFailed);
     }
 
