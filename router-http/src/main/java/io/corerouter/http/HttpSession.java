@@ -473,8 +473,13 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- backend side
 
+    /** Whether {@code channel} is the node channel of the response being relayed (not a stale one). */
+    boolean relaying(Channel channel) {
+        return channel == backend && state == State.FORWARDING;
+    }
+
     void onBackendMessage(Channel channel, Object msg) {
-        if (channel != backend || state != State.FORWARDING) {
+        if (!relaying(channel)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -482,7 +487,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     void onBackendReadComplete(Channel channel) {
-        relay.readComplete(channel == backend && state == State.FORWARDING ? channel : null);
+        relay.readComplete(channel);
     }
 
     void onBackendWritabilityChanged(Channel channel) {
@@ -515,11 +520,12 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         channel.close(); // onBackendInactive decides what the client gets
     }
 
-    /** The backend failed before any response byte: retry a replayable request, else answer. */
+    /** Whether the client half-closed: no keepalive after this response. */
     boolean inputClosed() {
         return inputClosed;
     }
 
+    /** The backend failed before any response byte: retry a replayable request, else answer. */
     void backendFailed(RouterException failure) {
         Channel failedChannel = backend;
         backend = null;
@@ -535,6 +541,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The response is complete ({@code lastWrite} carries its end): close or keep the connection, and
+     * if kept, go on with the requests pipelined behind it, in order.
+     */
     void finishResponse(ChannelFuture lastWrite) {
         Channel finished = backend;
         backend = null;
@@ -584,6 +594,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Something broke after the response began: log and close, there is nothing left to answer with. */
     void abort(String reason) {
         log(Level.WARNING, "aborting: " + reason);
         close();
@@ -642,10 +653,12 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The current node's name for log lines and error texts, or {@code ?}. */
     String nodeName() {
         return attempts.nodeName();
     }
 
+    /** Logs {@code message} with the channel, the client's address and the routing key first (STYLE.md 14). */
     void log(Level level, String message) {
         if (LOG.isLoggable(level)) {
             LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + current.key + " " + message);

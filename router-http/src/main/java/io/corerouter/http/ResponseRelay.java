@@ -202,14 +202,12 @@ final class ResponseRelay {
     }
 
     /**
-     * The node's read batch ended: flush it to the client, and read the node again if the client can
-     * take more.
-     *
-     * @param node the current node channel, or null when the batch came from a stale one
+     * A node's read batch ended: flush it to the client, and read the node again if it is still the
+     * session's current one and the client can take more.
      */
     void readComplete(Channel node) {
         ctx.flush();
-        if (node != null && ctx.channel().isWritable()) {
+        if (session.relaying(node) && ctx.channel().isWritable()) {
             node.read();
         }
     }
