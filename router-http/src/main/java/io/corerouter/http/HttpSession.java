@@ -49,6 +49,13 @@ import java.util.logging.Logger;
  * ({@link RawMode}) hands both channels to a byte relay ({@link Tunnel}) and this handler leaves the
  * pipeline.
  *
+ * <p>This class holds the state machine and the decisions (what to answer, when to retry, keep or
+ * close); the mechanics are delegated, one job each, to collaborators made once per connection:
+ * {@link CurrentRequest} (what the head said), {@link RequestForwarder} (packet and body to the node),
+ * {@link NodeAttempts} (node choice, connect, connect failures), {@link ResponseRelay} (the response
+ * to the client, its framing, gzip) and {@link HeadDeadline} (the head timer). They call back into the
+ * session's package-private methods for every outcome and log through it (one logger, one prefix).
+ *
  * <p>Flow control: both channels run with {@code AUTO_READ} off. The client is read only while a
  * head is awaited, a chunked body can be stored, or the current body can be forwarded to a writable
  * backend; the backend is read only while the client is writable. Writes are flushed once per read
@@ -69,6 +76,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final HttpToUwsgi studTranslator;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final BackendHandler backendHandler = new BackendHandler(this);
+    private final CurrentRequest current = new CurrentRequest();
 
     private HttpToUwsgi translator;
     private ChannelHandlerContext ctx;
@@ -81,9 +89,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private ResponseRelay relay;
     private boolean inputClosed;
     private long requests;
-
-    // the request in flight
-    private final CurrentRequest current = new CurrentRequest();
+    /** The node channel of the request in flight, from connect to the end of its response. */
     private Channel backend;
 
     /**
