@@ -1,56 +1,38 @@
 package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.backend.NodeSelector;
-import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
-import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
+import io.corerouter.http.CurrentRequest.BodyMode;
 import io.corerouter.ssl.TlsConnection;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -67,6 +49,13 @@ import java.util.logging.Logger;
  * ({@link RawMode}) hands both channels to a byte relay ({@link Tunnel}) and this handler leaves the
  * pipeline.
  *
+ * <p>This class holds the state machine and the decisions (what to answer, when to retry, keep or
+ * close); the mechanics are delegated, one job each, to collaborators made once per connection:
+ * {@link CurrentRequest} (what the head said), {@link RequestForwarder} (packet and body to the node),
+ * {@link NodeAttempts} (node choice, connect, connect failures), {@link ResponseRelay} (the response
+ * to the client, its framing, gzip) and {@link HeadDeadline} (the head timer). They call back into the
+ * session's package-private methods for every outcome and log through it (one logger, one prefix).
+ *
  * <p>Flow control: both channels run with {@code AUTO_READ} off. The client is read only while a
  * head is awaited, a chunked body can be stored, or the current body can be forwarded to a writable
  * backend; the backend is read only while the client is writable. Writes are flushed once per read
@@ -79,72 +68,28 @@ import java.util.logging.Logger;
  */
 final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpSession.class.getName());
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final String PATH_INFO = "PATH_INFO";
-    private static final String RTSP_SCHEME = "rtsp://";
-    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
-
-    /** How the request body travels to the node. */
-    private enum BodyMode {
-        /** Content-Length or no body: relayed as it comes. */
-        PLAIN,
-        /** Chunked: stored whole, then sent with CONTENT_LENGTH (deviations.md). */
-        DECHUNK,
-        /** Chunked with {@code --http-chunked-input}: re-chunked as it comes, no CONTENT_LENGTH (§4.8). */
-        RECHUNK
-    }
 
     private final HttpRouterContext router;
     private final HttpFeatures features;
     private final HttpToUwsgi studTranslator;
-    private final NodeSelector selector;
-    private final ArrayDeque<ByteBuf> bodyBacklog = new ArrayDeque<>(2);
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
-    private final ChannelFutureListener connectListener = this::onConnect;
-    private final Runnable headTimeoutTask = this::onHeadTimeout;
     private final BackendHandler backendHandler = new BackendHandler(this);
+    private final CurrentRequest current = new CurrentRequest();
 
     private HttpToUwsgi translator;
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
-    private ScheduledFuture<?> headTimer;
-    /** When {@code headTimer} is due, by the event loop's ticker. */
-    private long headTimerDue;
-    /** When the awaited head is late, by the event loop's ticker, or {@link #NO_DEADLINE}. */
-    private long headDeadline = NO_DEADLINE;
+    private HeadDeadline headDeadline;
+    private NodeAttempts attempts;
+    private RequestForwarder forwarder;
+    private ResponseRelay relay;
     private boolean inputClosed;
     private long requests;
-
-    // the request in flight
-    private String key;
-    private ByteBuf packet;
-    private HttpMethod method;
-    private boolean headRequest;
-    private boolean http11;
-    private String acceptEncoding;
-    private String rtspPath;
-    private RawMode rawMode = RawMode.NONE;
-    private BodyMode bodyMode = BodyMode.PLAIN;
-    private HttpRequest pendingHead;
-    private SpooledBody spool;
-    private long bodyBytes;
-    private boolean sentContinue;
-    private boolean replayable;
-    private boolean keepAlive;
-    private boolean requestDone;
-    private boolean responseStarted;
-    private boolean interimResponse;
-    private boolean responseKeepAlive;
-    private boolean upgraded;
-    private ResponseGzip gzip;
-    private long toNode;
-    private long fromNode;
-    private BackendNode node;
+    /** The node channel of the request in flight, from connect to the end of its response. */
     private Channel backend;
 
     /**
@@ -156,7 +101,6 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         this.features = router.features();
         this.translator = translator;
         this.studTranslator = studTranslator;
-        this.selector = router.newSelector();
     }
 
     // ---------------------------------------------------------------- client side
@@ -164,6 +108,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
+        this.attempts = new NodeAttempts(this, router, ctx.channel());
+        this.forwarder = new RequestForwarder(ctx, router, current,
+                this::onSpoolStored, this::onSpoolFailed);
+        this.relay = new ResponseRelay(this, ctx, features, current);
     }
 
     @Override
@@ -173,7 +122,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             remoteAddr = inet.getAddress().getHostAddress();
             remotePort = inet.getPort();
         }
-        armHeadTimer(router.headersTimeoutNanos());
+        headDeadline.arm(router.headersTimeoutNanos());
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -210,9 +159,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 }
             }
             case CONNECTING, FORWARDING -> {
-                if (rawMode != RawMode.NONE) {
-                    onRawBytes(msg);
-                } else if (!requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+                if (current.rawMode != RawMode.NONE) {
+                    forwarder.holdRaw(msg);
+                } else if (!current.requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                     onRequestContent(content);
                 } else {
                     pipelined.add(msg);
@@ -237,11 +186,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void startRequest(HttpRequest request) {
-        disarmHeadTimer();
+        headDeadline.disarm();
         HarakiriHandler.restart(ctx.channel());
         requests++;
         if (request.decoderResult().isFailure()) {
-            fail(decoderFailure(request.decoderResult().cause()));
+            fail(RequestChecks.decoderFailure(request.decoderResult().cause()));
             return;
         }
         resetRequest();
@@ -250,16 +199,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             fail(invalid);
             return;
         }
-        method = request.method();
-        headRequest = HttpMethod.HEAD.equals(method);
-        http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
-        acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
-        rawMode = RawMode.of(request, features);
-        boolean chunked = rawMode == RawMode.NONE && HttpUtil.isTransferEncodingChunked(request);
-        if (chunked) {
-            bodyMode = features.chunkedInput() ? BodyMode.RECHUNK : BodyMode.DECHUNK;
-        }
-        long contentLength = HttpUtil.getContentLength(request, 0L);
+        long contentLength = current.read(request, features, router.keepAliveEnabled());
         if (features.overPostLimit(contentLength)) {
             fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "Content-Length " + contentLength
                     + " over limit-post " + features.limitPost()));
@@ -268,27 +208,22 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (!manageExpect(request, contentLength)) {
             return;
         }
-        replayable = contentLength == 0 && !chunked && rawMode == RawMode.NONE && isIdempotent(method);
-        keepAlive = router.keepAliveEnabled() && isPersistent(request) && rawMode == RawMode.NONE
-                && bodyMode != BodyMode.RECHUNK;
         TlsConnection tls = TlsConnection.of(ctx.channel()); // null on plain listeners
         try {
-            key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
+            current.key = RoutingKey.of(request.headers(), tls == null ? null : tls.sniName(), router.serverName());
         } catch (BadRequestException e) {
             fail(new RouterException(ErrorKind.BAD_REQUEST, e.getMessage()));
             return;
         }
-        if (rawMode == RawMode.RAW && RequestChecks.isRtsp(request)) {
-            rtspTarget(request.uri());
+        if (current.rawMode == RawMode.RAW && RequestChecks.isRtsp(request)) {
+            current.rtspTarget(request.uri());
         }
-        if (bodyMode == BodyMode.DECHUNK) {
-            if (!sentContinue && HttpUtil.is100ContinueExpected(request)) {
+        if (current.bodyMode == BodyMode.DECHUNK) {
+            if (!current.sentContinue && HttpUtil.is100ContinueExpected(request)) {
                 // the node is asked only once the body is here: the client must not wait for its 100
                 sendContinue();
             }
-            pendingHead = request;
-            spool = new SpooledBody(ctx.alloc(), features.chunkedMemory(), router.offload(), ctx.executor(),
-                    this::onSpoolStored, this::onSpoolFailed);
+            forwarder.spool(request);
             state = State.BUFFERING;
             return; // channelReadComplete reads the body
         }
@@ -297,51 +232,24 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** Translates the head, picks a node and connects; the body follows in CONNECTING/FORWARDING. */
     private void route(HttpRequest request) {
-        if (!translate(request)) {
+        RouterException tooLarge = forwarder.translate(translator, request, remoteAddr, remotePort);
+        if (tooLarge != null) {
+            fail(tooLarge);
             return;
         }
-        node = selector.first(key);
-        if (node == null) {
+        if (!attempts.first(current.key)) {
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
         }
         state = State.CONNECTING;
-        if (rawMode != RawMode.NONE) {
+        if (current.rawMode != RawMode.NONE) {
             // The client bytes after the head are not HTTP: take the request decoder out now, before it
-            // parses them. What it already buffered comes back to us at once as raw bytes (onRawBytes);
+            // parses them. What it already buffered comes back to us at once as raw bytes (held by the forwarder);
             // the encoder stays for the response head (101, or an error).
-            requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
+            current.requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
             ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
         }
-        connect();
-    }
-
-    private boolean translate(HttpRequest request) {
-        ByteBuf out = ctx.alloc().directBuffer(1024);
-        try {
-            translator.write(request, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
-                    router.modifier1(), router.modifier2());
-            if (rtspPath != null) {
-                // spec §4.8: a second PATH_INFO, after everything else
-                UwsgiVars.add(out, PATH_INFO, rtspPath);
-                UwsgiVars.finishPacket(out, 0, router.modifier1(), router.modifier2());
-            }
-        } catch (TooLongUwsgiPacketException e) {
-            out.release();
-            fail(new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request does not fit a uwsgi packet (" + e.getMessage() + ")"));
-            return false;
-        }
-        packet = out;
-        return true;
-    }
-
-    /** Spec §4.8: an {@code rtsp://host/path} target routes by host and adds {@code PATH_INFO=/path}. */
-    private void rtspTarget(String uri) {
-        if (uri.regionMatches(true, 0, RTSP_SCHEME, 0, RTSP_SCHEME.length())) {
-            int slash = uri.indexOf('/', RTSP_SCHEME.length());
-            key = uri.substring(RTSP_SCHEME.length(), slash < 0 ? uri.length() : slash);
-            rtspPath = slash < 0 ? "/" : uri.substring(slash);
-        }
+        attempts.connect(forwarder.packet());
     }
 
     /**
@@ -366,51 +274,19 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private void sendContinue() {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
-        sentContinue = true;
-    }
-
-    private static boolean isIdempotent(HttpMethod method) {
-        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method)
-                || HttpMethod.TRACE.equals(method) || HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method);
-    }
-
-    /** Spec §4.6: HTTP/1.1 exactly, and no Connection header whose whole value is close or upgrade. */
-    private static boolean isPersistent(HttpRequest request) {
-        if (request.protocolVersion() != HttpVersion.HTTP_1_1) {
-            return false;
-        }
-        String connection = request.headers().get(HttpHeaderNames.CONNECTION);
-        return connection == null
-                || !(HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)
-                        || HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(connection));
+        current.sentContinue = true;
     }
 
     // ---------------------------------------------------------------- request body
 
     /** BUFFERING: one piece of a chunked body, stored until the last one. */
     private void onBufferedContent(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            Throwable cause = content.decoderResult().cause();
-            content.release();
-            fail(new RouterException(ErrorKind.BAD_REQUEST, "invalid chunked body: " + cause.getMessage()));
-            return;
-        }
-        ByteBuf data = content.content();
-        if (features.overPostLimit(spool.size() + data.readableBytes())) {
-            content.release();
-            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "chunked body over limit-post " + features.limitPost()));
-            return;
-        }
-        if (data.isReadable()) {
-            spool.append(data);
-        } else {
-            data.release();
-        }
-        if (content instanceof LastHttpContent) {
-            requestDone = true; // trailer fields, if any, are dropped: a uwsgi packet has no place for them
-            if (!spool.busy()) {
-                bodyComplete();
-            }
+        boolean last = content instanceof LastHttpContent;
+        RouterException failure = forwarder.spoolContent(content);
+        if (failure != null) {
+            fail(failure);
+        } else if (last && !forwarder.spoolBusy()) {
+            bodyComplete();
         }
     }
 
@@ -418,7 +294,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (state != State.BUFFERING) {
             return;
         }
-        if (requestDone) {
+        if (current.requestDone) {
             bodyComplete();
         } else {
             ctx.read();
@@ -433,70 +309,18 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** The whole chunked body is stored: forward the head with its length instead of the chunking. */
     private void bodyComplete() {
-        HttpRequest request = pendingHead;
-        pendingHead = null;
-        request.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, spool.size());
-        LOG.log(Level.FINE, () -> ctx.channel() + " de-chunked body of " + spool.size() + " bytes"
-                + (spool.spilled() ? " (spilled to a temporary file)" : ""));
+        HttpRequest request = forwarder.dechunkedHead();
+        LOG.log(Level.FINE, () -> ctx.channel() + " de-chunked body of " + forwarder.spooledSize() + " bytes"
+                + (forwarder.spilled() ? " (spilled to a temporary file)" : ""));
         route(request);
     }
 
     /** CONNECTING/FORWARDING: a piece of a Content-Length body, or of a chunked one with chunked-input. */
     private void onRequestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (content.decoderResult().isFailure()) {
-            Throwable cause = content.decoderResult().cause();
-            content.release();
-            fail(new RouterException(ErrorKind.BAD_REQUEST, "invalid request body: " + cause.getMessage()));
-            return;
-        }
-        if (last) {
-            requestDone = true;
-        }
-        ByteBuf data = content.content();
-        bodyBytes += data.readableBytes();
-        if (features.overPostLimit(bodyBytes)) {
-            content.release();
-            fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "request body over limit-post " + features.limitPost()));
-            return;
-        }
-        if (bodyMode == BodyMode.RECHUNK) {
-            data = rechunk(data, last);
-        }
-        if (!data.isReadable()) {
-            data.release();
-        } else if (state == State.CONNECTING) {
-            bodyBacklog.add(data);
-        } else if (backend != null && backend.isActive()) {
-            toNode += data.readableBytes();
-            backend.write(data, backend.voidPromise());
-        } else {
-            data.release();
-        }
-    }
-
-    /** {@code --http-chunked-input}: the body goes on chunked, one chunk per piece, as the client framed it. */
-    private ByteBuf rechunk(ByteBuf data, boolean last) {
-        int n = data.readableBytes();
-        if (n == 0) {
-            data.release();
-            return last ? Unpooled.wrappedBuffer(LAST_CHUNK) : Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf size = ctx.alloc().buffer(12);
-        ByteBufUtil.writeAscii(size, Integer.toHexString(n));
-        size.writeBytes(CRLF);
-        return last
-                ? Unpooled.wrappedBuffer(size, data, Unpooled.wrappedBuffer(CRLF), Unpooled.wrappedBuffer(LAST_CHUNK))
-                : Unpooled.wrappedBuffer(size, data, Unpooled.wrappedBuffer(CRLF));
-    }
-
-    /** Raw modes: bytes after the head, held until the tunnel opens (and content the removed decoder still emitted). */
-    private void onRawBytes(Object msg) {
-        if (msg instanceof ByteBuf buf && buf.isReadable()) {
-            bodyBacklog.add(buf);
-        } else {
-            ReferenceCountUtil.release(msg);
+        // in CONNECTING the backend is null and the piece is held; in FORWARDING it is never null
+        RouterException failure = forwarder.forward(content, state == State.CONNECTING ? null : backend);
+        if (failure != null) {
+            fail(failure);
         }
     }
 
@@ -505,14 +329,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case AWAIT_HEAD -> ctx.read();
             case BUFFERING -> {
-                if (!spool.busy() && !requestDone) {
+                if (!forwarder.spoolBusy() && !current.requestDone) {
                     ctx.read();
                 }
             }
             case FORWARDING -> {
                 if (backend != null) {
                     backend.flush();
-                    if (!requestDone && backend.isWritable()) {
+                    if (!current.requestDone && backend.isWritable()) {
                         ctx.read();
                     } else {
                         keepReadingIdleClient();
@@ -534,7 +358,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      * stops until the response is done, as it does for a body that cannot be forwarded yet.
      */
     private void keepReadingIdleClient() {
-        if (requestDone && pipelined.isEmpty() && rawMode == RawMode.NONE && !inputClosed) {
+        if (current.requestDone && pipelined.isEmpty() && current.rawMode == RawMode.NONE && !inputClosed) {
             ctx.read();
         }
     }
@@ -553,7 +377,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             inputClosed = true;
             if (state == State.AWAIT_HEAD && pipelined.isEmpty()) {
                 close();
-            } else if (!requestDone && rawMode == RawMode.NONE
+            } else if (!current.requestDone && current.rawMode == RawMode.NONE
                     && (state == State.BUFFERING || state == State.CONNECTING || state == State.FORWARDING)) {
                 abort("client closed its side before the request body was complete");
             }
@@ -569,7 +393,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             case BUFFERING -> fail(new RouterException(ErrorKind.HEADERS_TIMEOUT,
                     "timeout=idle: no request body bytes for " + seconds + "s"));
             case FORWARDING -> {
-                if (!responseStarted) {
+                if (!relay.started()) {
                     fail(new RouterException(ErrorKind.BACKEND_TIMEOUT, "timeout=idle: no response from node "
                             + nodeName() + " within " + seconds + "s"));
                 } else {
@@ -605,234 +429,75 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- connecting
 
-    private void connect() {
-        // spec §1.5: the node's modifiers (a subscription's), unless --http-modifier1/2 set their own
-        int at = packet.readerIndex();
-        packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
-        packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
-        router.connector().connect(ctx.channel().eventLoop(), node.address()).addListener(connectListener);
+    /** Whether a node connect is awaited ({@link NodeAttempts} closes one that completes later). */
+    boolean connecting() {
+        return state == State.CONNECTING;
     }
 
-    private void onConnect(ChannelFuture future) {
-        Channel channel = future.channel();
-        if (state != State.CONNECTING) {
-            channel.close();
-            return;
-        }
-        if (!future.isSuccess()) {
-            connectFailed(future.cause());
-            return;
-        }
-        node.connected();
+    /** The node accepted the connection: the packet and the body so far go out, the response is awaited. */
+    void connected(Channel channel) {
         backend = channel;
-        toNode += packet.readableBytes();
-        channel.write(packet.retainedDuplicate(), channel.voidPromise());
-        if (rawMode == RawMode.RAW) {
+        forwarder.writePacket(channel);
+        if (current.rawMode == RawMode.RAW) {
             tunnel(); // spec §4.8: no HTTP response parsing in raw mode
             return;
         }
         channel.pipeline()
-                .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), headRequest))
+                .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), current.headRequest))
                 .addLast(HandlerNames.BACKEND, backendHandler);
         state = State.FORWARDING;
-        if (spool != null) {
-            toNode += spool.size();
-            spool.writeTo(channel);
-            spool = null;
-        }
-        if (rawMode == RawMode.NONE) {
-            ByteBuf early;
-            while ((early = bodyBacklog.poll()) != null) {
-                toNode += early.readableBytes();
-                channel.write(early, channel.voidPromise());
-            }
-        } // WEBSOCKET: bytes behind the handshake wait for the 101
+        forwarder.writeBody(channel);
         channel.flush();
         channel.read();
-        if (!requestDone && channel.isWritable()) {
+        if (!current.requestDone && channel.isWritable()) {
             ctx.read();
         }
     }
 
-    private void connectFailed(Throwable cause) {
-        BackendNode failed = node;
-        node = null;
-        failed.connectFailed();
-        failed.release();
-        boolean timeout = cause instanceof ConnectTimeoutException;
-        if (!router.quiet()) {
-            log(Level.WARNING, (timeout ? "timeout=connect: " : "") + "unable to connect() to node \"" + failed.name()
-                    + "\" (" + selector.retries() + " retries): " + Exceptions.describe(cause) + "; marking it as failed");
-        }
-        retryOrFail(new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
-                + failed.name() + ": " + (timeout ? "connect timeout" : Exceptions.describe(cause)) + ")", true));
-    }
-
-    private void retryOrFail(RouterException failure) {
-        BackendNode next = selector.retry(key, false);
-        if (next == null) {
+    /** A connect failed or a node died before answering a replayable request: the next node, or the answer. */
+    void retryOrFail(RouterException failure) {
+        if (!attempts.retry(current.key)) {
             fail(failure);
             return;
         }
-        node = next;
         state = State.CONNECTING;
-        connect();
+        attempts.connect(forwarder.packet());
     }
 
     /** Hands both channels to a byte relay; this handler leaves the client pipeline. */
-    private void tunnel() {
+    void tunnel() {
         Channel peer = backend;
-        BackendNode tunnelNode = node;
+        BackendNode tunnelNode = attempts.take();
         backend = null;
-        node = null;
         state = State.TUNNEL;
-        log(Level.FINE, "relaying raw bytes (" + rawMode + ") with node " + tunnelNode.name());
-        tunnelNode.addTraffic(fromNode, toNode);
-        cancelHeadTimer();
-        releasePacket();
-        Tunnel.start(ctx, peer, bodyBacklog, inputClosed, tunnelNode);
+        log(Level.FINE, "relaying raw bytes (" + current.rawMode + ") with node " + tunnelNode.name());
+        tunnelNode.addTraffic(relay.fromNode(), forwarder.toNode());
+        headDeadline.cancel();
+        forwarder.releasePacket();
+        Tunnel.start(ctx, peer, forwarder.held(), inputClosed, tunnelNode);
     }
 
     // ---------------------------------------------------------------- backend side
 
+    /** Whether {@code channel} is the node channel of the response being relayed (not a stale one). */
+    boolean relaying(Channel channel) {
+        return channel == backend && state == State.FORWARDING;
+    }
+
     void onBackendMessage(Channel channel, Object msg) {
-        if (channel != backend || state != State.FORWARDING) {
+        if (!relaying(channel)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpResponse response) {
-            onResponseHead(response);
-        } else if (msg instanceof HttpContent content) {
-            onResponseContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(response);
-            backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "invalid response from node " + nodeName()
-                    + ": " + response.decoderResult().cause().getMessage(), replayable));
-            return;
-        }
-        HttpResponseStatus status = response.status();
-        if (status.code() == 101) {
-            if (rawMode != RawMode.WEBSOCKET) {
-                ReferenceCountUtil.release(response);
-                backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
-                        + " switched protocols without an upgrade request"));
-                return;
-            }
-            responseStarted = true;
-            upgraded = true; // the tunnel opens once the (empty) body of the 101 has passed
-            ctx.write(response, ctx.voidPromise());
-            return;
-        }
-        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            interimResponse = true; // 100 Continue and friends; the final head follows
-            if (sentContinue && status.code() == 100) {
-                ReferenceCountUtil.release(response); // the client had ours already
-            } else {
-                ctx.write(response, ctx.voidPromise());
-            }
-            return;
-        }
-        responseStarted = true;
-        responseKeepAlive = frame(response);
-        ctx.write(response, ctx.voidPromise());
-    }
-
-    /**
-     * Spec §4.6 and §4.7, response side: decides keepalive and the framing the client gets. A
-     * response without length is gzipped ({@code --http-auto-gzip}) or chunked
-     * ({@code --http-auto-chunked}) when it has a body and the client speaks HTTP/1.1, and otherwise
-     * gets {@code Connection: close}. HEAD, 204 and 304 are never touched (deviations.md).
-     *
-     * @return whether the connection stays open after this response
-     */
-    private boolean frame(HttpResponse response) {
-        boolean responseHttp11 = response.protocolVersion() == HttpVersion.HTTP_1_1;
-        boolean keep = keepAlive && !inputClosed && responseHttp11;
-        String connection = response.headers().get(HttpHeaderNames.CONNECTION);
-        if (connection != null && HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)) {
-            keep = false;
-        }
-        int code = response.status().code();
-        boolean bodyless = headRequest || code == 204 || code == 304;
-        boolean framed = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
-        boolean canChunk = http11 && responseHttp11 && !bodyless;
-        if (features.autoGzip() && ResponseGzip.applies(acceptEncoding, method, response)) {
-            gzip = ResponseGzip.start(response);
-            if (canChunk) {
-                HttpUtil.setTransferEncodingChunked(response, true);
-                framed = true;
-            }
-        } else if (!framed && features.autoChunked() && canChunk) {
-            HttpUtil.setTransferEncodingChunked(response, true);
-            framed = true;
-        }
-        if (!framed) {
-            keep = false;
-        }
-        if (!keep && connection == null && responseHttp11) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return keep;
-    }
-
-    private void onResponseContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (interimResponse) {
-            if (last) {
-                interimResponse = false;
-            }
-            content.release();
-            return;
-        }
-        if (upgraded) {
-            content.release();
-            if (last) {
-                tunnel();
-            }
-            return;
-        }
-        if (last && content.decoderResult().isFailure()) {
-            content.release();
-            abort("response of node " + nodeName() + " has invalid framing: " + content.decoderResult().cause().getMessage());
-            return;
-        }
-        fromNode += content.content().readableBytes();
-        if (gzip != null) {
-            content = gzipped(content, last);
-        }
-        if (last) {
-            ChannelFuture written = ctx.write(content);
-            finishResponse(written);
-        } else {
-            ctx.write(content, ctx.voidPromise());
-        }
-    }
-
-    private HttpContent gzipped(HttpContent content, boolean last) {
-        ByteBuf out = gzip.encode(ctx.alloc(), content.content());
-        if (!last) {
-            return new DefaultHttpContent(out);
-        }
-        ByteBuf end = gzip.finish(ctx.alloc());
-        gzip = null;
-        return new DefaultLastHttpContent(Unpooled.wrappedBuffer(out, end));
+        relay.onMessage(msg);
     }
 
     void onBackendReadComplete(Channel channel) {
-        ctx.flush();
-        if (channel == backend && state == State.FORWARDING && ctx.channel().isWritable()) {
-            channel.read();
-        }
+        relay.readComplete(channel);
     }
 
     void onBackendWritabilityChanged(Channel channel) {
-        if (channel == backend && channel.isWritable() && state == State.FORWARDING && !requestDone) {
+        if (channel == backend && channel.isWritable() && state == State.FORWARDING && !current.requestDone) {
             ctx.read();
         }
     }
@@ -841,9 +506,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (channel != backend || state != State.FORWARDING) {
             return;
         }
-        if (!responseStarted) {
+        if (!relay.started()) {
             backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
-                    + " closed the connection before a complete response head", replayable && requestDone));
+                    + " closed the connection before a complete response head", current.replayable && current.requestDone));
         } else {
             abort("node " + nodeName() + " closed the connection in the middle of the response");
         }
@@ -861,15 +526,20 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         channel.close(); // onBackendInactive decides what the client gets
     }
 
+    /** Whether the client half-closed: no keepalive after this response. */
+    boolean inputClosed() {
+        return inputClosed;
+    }
+
     /** The backend failed before any response byte: retry a replayable request, else answer. */
-    private void backendFailed(RouterException failure) {
+    void backendFailed(RouterException failure) {
         Channel failedChannel = backend;
         backend = null;
         if (failedChannel != null) {
             failedChannel.close();
         }
         releaseNode();
-        if (failure.retryable() && packet != null) {
+        if (failure.retryable() && forwarder.packet() != null) {
             log(Level.INFO, failure.getMessage() + "; retrying the request on another node");
             retryOrFail(failure);
         } else {
@@ -877,14 +547,18 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void finishResponse(ChannelFuture lastWrite) {
+    /**
+     * The response is complete ({@code lastWrite} carries its end): close or keep the connection, and
+     * if kept, go on with the requests pipelined behind it, in order.
+     */
+    void finishResponse(ChannelFuture lastWrite) {
         Channel finished = backend;
         backend = null;
         releaseNode();
         if (finished != null) {
             finished.close();
         }
-        boolean persist = responseKeepAlive && requestDone && (!inputClosed || !pipelined.isEmpty());
+        boolean persist = relay.keepAlive() && current.requestDone && (!inputClosed || !pipelined.isEmpty());
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;
@@ -896,7 +570,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         resetRequest();
         HarakiriHandler.stop(ctx.channel()); // waiting for the next request is not being stuck
         Object next;
-        while ((state == State.AWAIT_HEAD || (state != State.CLOSED && state != State.TUNNEL && !requestDone))
+        while ((state == State.AWAIT_HEAD || (state != State.CLOSED && state != State.TUNNEL && !current.requestDone))
                 && (next = pipelined.poll()) != null) {
             dispatch(next);
         }
@@ -905,28 +579,18 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 close();
                 return;
             }
-            armHeadTimer(router.keepAliveIdleNanos());
+            headDeadline.arm(router.keepAliveIdleNanos());
             ctx.read();
         }
     }
 
     // ---------------------------------------------------------------- errors and cleanup
 
-    private static RouterException decoderFailure(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return new RouterException(ErrorKind.URI_TOO_LONG, "request line too long");
-        }
-        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            return new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request head too large");
-        }
-        return new RouterException(ErrorKind.BAD_REQUEST, "malformed request: " + cause.getMessage());
-    }
-
     /** Answers the client with the error's status and text (or closes if a response already began). */
     private void fail(RouterException failure) {
         log(failure.kind().status() >= 500 ? Level.WARNING : Level.INFO,
                 "status=" + failure.kind().status() + " reason=\"" + failure.getMessage() + "\"");
-        boolean canAnswer = !responseStarted && state != State.CLOSED && ctx.channel().isActive();
+        boolean canAnswer = !relay.started() && state != State.CLOSED && ctx.channel().isActive();
         state = State.CLOSED;
         cleanup();
         if (canAnswer) {
@@ -936,7 +600,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void abort(String reason) {
+    /** Something broke after the response began: log and close, there is nothing left to answer with. */
+    void abort(String reason) {
         log(Level.WARNING, "aborting: " + reason);
         close();
     }
@@ -948,18 +613,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** The head deadline passed (a slowloris on the first head, an idle keepalive connection after). */
     private void onHeadTimeout() {
-        headTimer = null;
-        if (headDeadline == NO_DEADLINE || state != State.AWAIT_HEAD) {
+        if (state != State.AWAIT_HEAD) {
             return;
         }
-        long left = headDeadline - ctx.executor().ticker().nanoTime();
-        if (left > 0) {
-            // re-armed since this task was scheduled (the next keepalive request): wait for the rest
-            headTimer = ctx.executor().schedule(headTimeoutTask, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        headDeadline = NO_DEADLINE;
         if (requests == 0) {
             // the slowloris defence: the first head has a deadline, whatever trickles in
             fail(new RouterException(ErrorKind.HEADERS_TIMEOUT, "timeout=headers: no complete request head within "
@@ -970,117 +628,46 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Sets the head deadline. A timer already scheduled is kept when it fires no later than the new
-     * deadline (it re-schedules itself for the rest): a keepalive connection then schedules one task
-     * per deadline period, not one per request.
-     */
-    private void armHeadTimer(long nanos) {
-        long now = ctx.executor().ticker().nanoTime();
-        headDeadline = now + nanos;
-        if (headTimer != null && headTimerDue - headDeadline > 0) {
-            headTimer.cancel(false); // fires later than the new deadline
-            headTimer = null;
-        }
-        if (headTimer == null) {
-            headTimerDue = headDeadline;
-            headTimer = ctx.executor().schedule(headTimeoutTask, nanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Disarms the head deadline; the scheduled task, if any, stays and finds nothing to do. */
-    private void disarmHeadTimer() {
-        headDeadline = NO_DEADLINE;
-    }
-
-    private void cancelHeadTimer() {
-        headDeadline = NO_DEADLINE;
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
-        }
-    }
-
     private void resetRequest() {
-        releasePacket();
-        releaseBody();
-        selector.reset();
-        key = null;
-        method = null;
-        headRequest = false;
-        http11 = false;
-        acceptEncoding = null;
-        rtspPath = null;
-        rawMode = RawMode.NONE;
-        bodyMode = BodyMode.PLAIN;
-        bodyBytes = 0;
-        sentContinue = false;
-        replayable = false;
-        keepAlive = false;
-        requestDone = false;
-        responseStarted = false;
-        interimResponse = false;
-        responseKeepAlive = false;
-        upgraded = false;
-        toNode = 0;
-        fromNode = 0;
-    }
-
-    private void releasePacket() {
-        if (packet != null) {
-            packet.release();
-            packet = null;
-        }
-    }
-
-    private void releaseBody() {
-        pendingHead = null;
-        if (spool != null) {
-            spool.close();
-            spool = null;
-        }
-        if (gzip != null) {
-            gzip.close();
-            gzip = null;
-        }
+        forwarder.reset();
+        relay.close();
+        attempts.reset();
+        current.reset();
+        relay.reset();
     }
 
     private void releaseNode() {
-        if (node != null) {
-            node.addTraffic(fromNode, toNode);
-            node.release();
-            node = null;
-        }
-        fromNode = 0;
-        toNode = 0;
+        attempts.release(relay.fromNode(), forwarder.toNode());
+        relay.clearFromNode();
+        forwarder.clearToNode();
     }
 
     private void cleanup() {
-        cancelHeadTimer();
-        releasePacket();
-        releaseBody();
+        headDeadline.cancel();
+        forwarder.releasePacket();
+        forwarder.releaseBody();
+        relay.close();
         releaseNode();
         if (backend != null) {
             backend.close();
             backend = null;
         }
-        ByteBuf buf;
-        while ((buf = bodyBacklog.poll()) != null) {
-            buf.release();
-        }
+        forwarder.close();
         Object msg;
         while ((msg = pipelined.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
     }
 
-    private String nodeName() {
-        return node != null ? node.name() : "?";
+    /** The current node's name for log lines and error texts, or {@code ?}. */
+    String nodeName() {
+        return attempts.nodeName();
     }
 
-    private void log(Level level, String message) {
+    /** Logs {@code message} with the channel, the client's address and the routing key first (STYLE.md 14). */
+    void log(Level level, String message) {
         if (LOG.isLoggable(level)) {
-            LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + key + " " + message);
+            LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + current.key + " " + message);
         }
     }
 }

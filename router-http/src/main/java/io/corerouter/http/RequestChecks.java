@@ -2,10 +2,13 @@ package io.corerouter.http;
 
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.Map;
@@ -95,6 +98,17 @@ final class RequestChecks {
     }
 
     /** RFC 9112 §6.1 and §6.3 over every Transfer-Encoding field, as one comma-separated list. */
+    /** What Netty's request decoder rejected, as the answer: 414 for the request line, 431 for the head, else 400. */
+    static RouterException decoderFailure(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new RouterException(ErrorKind.URI_TOO_LONG, "request line too long");
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request head too large");
+        }
+        return new RouterException(ErrorKind.BAD_REQUEST, "malformed request: " + cause.getMessage());
+    }
+
     private static RouterException checkTransferCodings(HttpRequest request) {
         int chunked = 0;
         boolean other = false;

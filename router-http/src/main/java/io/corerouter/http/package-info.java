@@ -11,11 +11,17 @@
  * <p>Then the connection: {@code HttpRouterInitializer} builds the pipeline (idle timeout, optional
  * PROXY header via {@code ProxyProtocolDetector}, stud prefix, HTTP codec ({@code ServerCodec}, whose
  * {@code StrictRequestDecoder} rejects obs-fold heads), {@code ConnectionLimiter},
- * session), and {@code HttpSession} is the per-connection state machine. Around it, one job each:
- * {@code RequestChecks} (smuggling defences on the decoded head), {@code RawMode} (websocket and raw
- * requests), {@code SpooledBody} (de-chunked bodies: memory, then a temporary file),
- * {@code ResponseGzip} ({@code --http-auto-gzip}), {@code Tunnel} (the switch to a byte relay),
- * {@code BackendHandler}/{@code BackendResponseDecoder} (the node side) and {@code ErrorResponses}.
+ * session), and {@code HttpSession} is the per-connection state machine: it holds the state and
+ * makes the decisions (answer, retry, keep or close, tunnel). Read it next; the mechanics it
+ * delegates, one job each, are {@code CurrentRequest} (what the request head said),
+ * {@code RequestForwarder} (uwsgi packet and body to the node: streamed, held while connecting,
+ * re-chunked, or de-chunked into a {@code SpooledBody}: memory, then a temporary file),
+ * {@code NodeAttempts} (node choice, connect, connect failures and retries), {@code ResponseRelay}
+ * (the node's response to the client: framing, keepalive, {@code ResponseGzip}, flush per batch,
+ * backpressure), {@code HeadDeadline} (header and keepalive timer), {@code Tunnel} (the switch to a
+ * byte relay), {@code BackendHandler}/{@code BackendResponseDecoder} (the node channel's end) and
+ * {@code ErrorResponses}. Checks on the head are in {@code RequestChecks} (smuggling defences, decoder
+ * failures) and {@code RawMode} (websocket and raw requests).
  * docs/http-hardening.md describes the behaviour they add up to.
  */
 package io.corerouter.http;
