@@ -146,7 +146,12 @@ final class PostBuffer {
         }
         long done = bytes;
         IOException failure = error;
-        loop.execute(() -> onWritten(done, failure));
+        try {
+            loop.execute(() -> onWritten(done, failure));
+        } catch (RejectedExecutionException stopped) {
+            closed = true; // the router stopped while this batch was written: nobody takes the body
+            closeFile();
+        }
     }
 
     private static FileChannel openUnlinked(Path dir) throws IOException {

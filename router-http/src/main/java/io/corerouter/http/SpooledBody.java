@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -93,25 +94,41 @@ final class SpooledBody {
     private void writeNext() {
         ByteBuf data = queued.poll();
         FileChannel current = file;
-        offload.execute(() -> {
-            FileChannel channel = current;
-            IOException error = null;
-            try {
-                if (channel == null) {
-                    channel = openUnlinkedTempFile();
-                }
-                ByteBuffer[] buffers = data.nioBuffers();
-                long remaining = data.readableBytes();
-                while (remaining > 0) {
-                    remaining -= channel.write(buffers);
-                }
-            } catch (IOException e) {
-                error = e;
+        try {
+            offload.execute(() -> write(current, data));
+        } catch (RejectedExecutionException stopped) {
+            data.release();
+            busy = false;
+            releaseQueued();
+            onFailed.accept(new IOException("offload pool stopped", stopped));
+        }
+    }
+
+    /** On the offload thread: appends {@code data} to the file, then reports back on the loop. */
+    private void write(FileChannel current, ByteBuf data) {
+        FileChannel channel = current;
+        IOException error = null;
+        try {
+            if (channel == null) {
+                channel = openUnlinkedTempFile();
             }
-            FileChannel opened = channel;
-            IOException failure = error;
+            ByteBuffer[] buffers = data.nioBuffers();
+            long remaining = data.readableBytes();
+            while (remaining > 0) {
+                remaining -= channel.write(buffers);
+            }
+        } catch (IOException e) {
+            error = e;
+        }
+        FileChannel opened = channel;
+        IOException failure = error;
+        try {
             loop.execute(() -> stored(opened, data, failure));
-        });
+        } catch (RejectedExecutionException stopped) {
+            // the router stopped while the write was in flight: nobody is left to hand the data to
+            data.release();
+            closeQuietly(opened);
+        }
     }
 
     private static FileChannel openUnlinkedTempFile() throws IOException {
@@ -187,13 +204,17 @@ final class SpooledBody {
 
     private void closeOffloaded(FileChannel channel) {
         if (channel != null) {
-            offload.execute(() -> {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // unlinked already: nothing is left behind
-                }
-            });
+            offload.execute(() -> closeQuietly(channel));
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // unlinked already: nothing is left behind
+            }
         }
     }
 }
