@@ -46,11 +46,11 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
 
     enum State { AWAIT_PACKET, BUFFERING, CONNECTING, RELAYING, CLOSED }
 
-    private final FastRouterContext router;
-    private final NodeSelector selector;
     /** Body bytes held while connecting before the client is paused (a connect is normally sub-millisecond). */
     static final int EARLY_LIMIT = 64 * 1024;
 
+    private final FastRouterContext router;
+    private final NodeSelector selector;
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>(2);
     private int earlyBytes;
 

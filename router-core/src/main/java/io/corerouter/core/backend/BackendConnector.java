@@ -25,8 +25,10 @@ import java.time.Duration;
  * take more. They start without half-closure: a uwsgi node's end of input ends its response (spec
  * §1.4), so the channel closes at once, without the {@code shutdown(SHUT_RD)} and the epoll
  * de-registration Netty does for a half-closed channel; a relay that must keep writing to a node that
- * half-closed (rawrouter, sslrouter, tunnels) turns {@link #allowHalfClosure} on. The caller adds its handlers in the connect future's listener; on the event loop the
- * channel cannot see a read before that listener has run.
+ * half-closed (rawrouter, sslrouter, tunnels) turns {@link #allowHalfClosure} on.
+ *
+ * <p>The caller adds its handlers in the connect future's listener; on the event loop the channel
+ * cannot see a read before that listener has run.
  */
 public final class BackendConnector {
     @ChannelHandler.Sharable

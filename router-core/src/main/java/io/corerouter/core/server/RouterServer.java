@@ -97,14 +97,17 @@ public final class RouterServer implements AutoCloseable {
         ensureFree(name, address);
         Channel first = bind(loops.get(0), address, initializer, true);
         SocketAddress bound = first.localAddress();
+        List<Channel> more = new ArrayList<>(loops.size() - 1);
         try {
             for (EventLoop loop : loops.subList(1, loops.size())) {
-                siblings.add(bind(loop, bound, initializer, true));
+                more.add(bind(loop, bound, initializer, true));
             }
         } catch (RuntimeException | InterruptedException e) {
+            more.forEach(Channel::close); // nothing of a listener that failed stays bound
             first.close();
             throw e;
         }
+        siblings.addAll(more);
         listeners.add(first);
         LOG.info(() -> routerName + " bound on " + name + " (" + bound + ") transport=" + transport.name()
                 + " sockets=" + loops.size() + " (SO_REUSEPORT, one per event loop)");
