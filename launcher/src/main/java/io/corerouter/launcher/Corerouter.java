@@ -150,7 +150,8 @@ public final class Corerouter implements AutoCloseable {
                         return names;
                     },
                     runtime::openSessions, runtime::staticNodes, table == null ? null : table.table(),
-                    () -> table != null && table.isCheap());
+                    () -> table != null && table.isCheap())
+                    .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools());
             StatsServer server = new StatsServer(kind + " router", transport, aux,
                     new StatsDocument(Version.get(), stats), config.stats());
             running.add(server);

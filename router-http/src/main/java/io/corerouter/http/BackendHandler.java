@@ -1,5 +1,7 @@
 package io.corerouter.http;
 
+import io.corerouter.core.pool.PoolUser;
+import io.corerouter.core.pool.PooledConnection;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,9 +12,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  *
  * <p>Sharable: a session makes one and adds it to each of its backend channels (one per request),
  * stateless apart from the session; the session tells its current backend from a stale one by channel.
+ * For a pooled node connection it is the {@link PoolUser} the connection's own handler calls while the
+ * session holds the lease.
  */
 @ChannelHandler.Sharable
-final class BackendHandler extends ChannelInboundHandlerAdapter {
+final class BackendHandler extends ChannelInboundHandlerAdapter implements PoolUser {
     private final HttpSession session;
 
     BackendHandler(HttpSession session) {
@@ -42,5 +46,30 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         session.onBackendError(ctx.channel(), cause);
+    }
+
+    @Override
+    public void poolRead(PooledConnection connection, Object msg) {
+        session.onBackendMessage(connection.channel(), msg);
+    }
+
+    @Override
+    public void poolReadComplete(PooledConnection connection) {
+        session.onBackendReadComplete(connection.channel());
+    }
+
+    @Override
+    public void poolWritabilityChanged(PooledConnection connection) {
+        session.onBackendWritabilityChanged(connection.channel());
+    }
+
+    @Override
+    public void poolInactive(PooledConnection connection) {
+        session.onBackendInactive(connection.channel());
+    }
+
+    @Override
+    public void poolError(PooledConnection connection, Throwable cause) {
+        session.onBackendError(connection.channel(), cause);
     }
 }

@@ -49,6 +49,8 @@ final class CurrentRequest {
     boolean keepAlive;
     /** The whole request (head and body) has been read from the client. */
     boolean requestDone;
+    /** The request has a body (Content-Length > 0 or chunked): a puwsgi node cannot take it. */
+    boolean hasBody;
 
     /**
      * Reads what the head says of the method, version, raw mode, body mode, replay and keepalive
@@ -68,6 +70,7 @@ final class CurrentRequest {
             bodyMode = features.chunkedInput() ? BodyMode.RECHUNK : BodyMode.DECHUNK;
         }
         long contentLength = HttpUtil.getContentLength(request, 0L);
+        hasBody = contentLength > 0 || chunked;
         replayable = contentLength == 0 && !chunked && rawMode == RawMode.NONE && isIdempotent(method);
         keepAlive = keepAliveEnabled && isPersistent(request) && rawMode == RawMode.NONE && bodyMode != BodyMode.RECHUNK;
         return contentLength;
@@ -112,5 +115,6 @@ final class CurrentRequest {
         replayable = false;
         keepAlive = false;
         requestDone = false;
+        hasBody = false;
     }
 }

@@ -86,7 +86,7 @@ public final class HttpRouter implements Router {
         runtime = new RouterRuntime("http", config.common(), transport, externalMapper,
                 config.common().timeouts().connect());
         HttpRouterContext context = new HttpRouterContext(config, runtime.mapper(), runtime.fallbacks(),
-                runtime.connector(), serverName, offload);
+                runtime.connector(), runtime.nodePools(), serverName, offload);
         runtime.serve(listener -> new HttpRouterInitializer(context, listener, this::plainTranslators, null));
         for (TlsListener listener : https.listeners()) {
             TlsFront front = tls.front(HttpRouterConfig.KIND, listener, https.sessionContext());

@@ -5,6 +5,7 @@ import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.config.HttpRouterConfig;
+import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.List;
@@ -27,6 +28,7 @@ final class HttpRouterContext {
     private final KeyMapper mapper;
     private final List<? extends BackendNode> fallbacks;
     private final BackendConnector connector;
+    private final NodePools pools;
     private final String serverName;
     private final HttpDecoderConfig requestDecoderConfig;
     private final HttpDecoderConfig responseDecoderConfig;
@@ -40,12 +42,13 @@ final class HttpRouterContext {
      * @param offload runs blocking work (temporary files of de-chunked bodies) off the event loops
      */
     HttpRouterContext(HttpRouterConfig config, KeyMapper mapper, List<? extends BackendNode> fallbacks,
-            BackendConnector connector, String serverName, Executor offload) {
+            BackendConnector connector, NodePools pools, String serverName, Executor offload) {
         this.config = config;
         this.offload = offload;
         this.mapper = mapper;
         this.fallbacks = List.copyOf(fallbacks);
         this.connector = connector;
+        this.pools = pools;
         this.serverName = serverName;
         this.requestDecoderConfig = requestDecoderConfig(config);
         this.responseDecoderConfig = newResponseDecoderConfig();
@@ -67,13 +70,7 @@ final class HttpRouterContext {
 
     /** The node-side decoder settings: 64 KiB heads like uWSGI's response buffer, strict parsing. */
     static HttpDecoderConfig newResponseDecoderConfig() {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(65536)
-                .setMaxHeaderSize(65536)
-                .setMaxChunkSize(65536)
-                .setStrictLineParsing(true)
-                .setUseRfc9112TransferEncoding(true)
-                .setAllowDuplicateContentLengths(true);
+        return NodePools.responseDecoderConfig();
     }
 
     HttpRouterConfig config() {
@@ -106,6 +103,11 @@ final class HttpRouterContext {
 
     BackendConnector connector() {
         return connector;
+    }
+
+    /** Persistent connections to {@code puwsgi://} and {@code http://} nodes. */
+    NodePools pools() {
+        return pools;
     }
 
     String serverName() {

@@ -2,9 +2,12 @@ package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.config.HttpFeatures;
+import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
+import io.corerouter.core.pool.PooledConnection;
+import io.corerouter.core.pool.ResponseDecoder;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.http.CurrentRequest.BodyMode;
@@ -91,6 +94,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private long requests;
     /** The node channel of the request in flight, from connect to the end of its response. */
     private Channel backend;
+    /** The pooled connection {@link #backend} belongs to ({@code puwsgi://}, {@code http://} nodes), or null. */
+    private PooledConnection pooled;
+    /** The request was already sent again on a fresh connection after its reused one was stale. */
+    private boolean staleRetried;
 
     /**
      * @param studTranslator the translator for connections that turn out to come from stud
@@ -109,7 +116,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
-        this.attempts = new NodeAttempts(this, router, ctx.channel());
+        this.attempts = new NodeAttempts(this, router, ctx.channel(), backendHandler);
         this.forwarder = new RequestForwarder(ctx, router, current,
                 this::onSpoolStored, this::onSpoolFailed);
         this.relay = new ResponseRelay(this, ctx, features, current);
@@ -232,11 +239,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** Translates the head, picks a node and connects; the body follows in CONNECTING/FORWARDING. */
     private void route(HttpRequest request) {
-        RouterException tooLarge = forwarder.translate(translator, request, remoteAddr, remotePort);
-        if (tooLarge != null) {
-            fail(tooLarge);
-            return;
-        }
+        forwarder.request(translator, request, remoteAddr, remotePort);
         if (!attempts.first(current.key)) {
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
@@ -249,7 +252,29 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             current.requestDone = true; // no more HTTP from the client; raw bytes wait for the tunnel
             ctx.pipeline().replace(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_CODEC, new HttpResponseEncoder());
         }
-        attempts.connect(forwarder.packet());
+        connectNode(false);
+    }
+
+    /**
+     * Sends the request to the picked node: what it gets before the body is built for its protocol, and
+     * it is connected (uwsgi) or given a pooled connection (puwsgi, HTTP).
+     *
+     * @param fresh a new pooled connection, after a reused one turned out stale
+     */
+    private void connectNode(boolean fresh) {
+        NodeProtocol protocol = attempts.protocol();
+        if (!protocol.carriesBody() && current.hasBody) {
+            fail(new RouterException(ErrorKind.CONNECT_FAILED, "node " + nodeName() + " speaks puwsgi, which carries "
+                    + "no request body (uWSGI reads none on --puwsgi-socket): give it as http:// (--http11-socket) "
+                    + "or without a scheme (--socket)"));
+            return;
+        }
+        RouterException tooLarge = forwarder.prepare(protocol);
+        if (tooLarge != null) {
+            fail(tooLarge);
+            return;
+        }
+        attempts.connect(forwarder.head(protocol), fresh);
     }
 
     /**
@@ -436,15 +461,30 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     /** The node accepted the connection: the packet and the body so far go out, the response is awaited. */
     void connected(Channel channel) {
+        pooled = null;
+        if (current.rawMode != RawMode.RAW) {
+            channel.pipeline()
+                    .addLast(HandlerNames.BACKEND_DECODER, new ResponseDecoder(router.responseDecoderConfig(), current.headRequest))
+                    .addLast(HandlerNames.BACKEND, backendHandler);
+        }
+        forward(channel, NodeProtocol.UWSGI);
+    }
+
+    /** A pooled connection to a puwsgi or HTTP node is the request's: as {@link #connected}, on a kept connection. */
+    void leased(PooledConnection connection) {
+        pooled = connection;
+        connection.expectHeadResponse(current.headRequest);
+        forward(connection.channel(), attempts.protocol());
+    }
+
+    private void forward(Channel channel, NodeProtocol protocol) {
         backend = channel;
-        forwarder.writePacket(channel);
+        forwarder.writeHead(channel, protocol);
         if (current.rawMode == RawMode.RAW) {
             tunnel(); // spec §4.8: no HTTP response parsing in raw mode
             return;
         }
-        channel.pipeline()
-                .addLast(HandlerNames.BACKEND_DECODER, new BackendResponseDecoder(router.responseDecoderConfig(), current.headRequest))
-                .addLast(HandlerNames.BACKEND, backendHandler);
+        relay.fromProtocol(protocol);
         state = State.FORWARDING;
         forwarder.writeBody(channel);
         channel.flush();
@@ -461,12 +501,16 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.CONNECTING;
-        attempts.connect(forwarder.packet());
+        connectNode(false);
     }
 
     /** Hands both channels to a byte relay; this handler leaves the client pipeline. */
     void tunnel() {
         Channel peer = backend;
+        if (pooled != null) {
+            pooled.takeOut(); // a tunnel never goes back to the pool
+            pooled = null;
+        }
         BackendNode tunnelNode = attempts.take();
         backend = null;
         state = State.TUNNEL;
@@ -506,6 +550,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         if (channel != backend || state != State.FORWARDING) {
             return;
         }
+        if (!relay.started() && pooled != null && pooled.reused() && current.replayable && !staleRetried) {
+            retryStale();
+            return;
+        }
         if (!relay.started()) {
             backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + nodeName()
                     + " closed the connection before a complete response head", current.replayable && current.requestDone));
@@ -526,6 +574,24 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         channel.close(); // onBackendInactive decides what the client gets
     }
 
+    /**
+     * A reused pooled connection was closed by its node before any response byte (its keep-alive timeout
+     * met our reuse): the request goes again, once, on a new connection to the same node, which is not
+     * marked failed for it.
+     */
+    private void retryStale() {
+        staleRetried = true;
+        router.pools().countStaleRetry(attempts.node());
+        log(Level.FINE, "reused connection to node " + nodeName() + " was closed by the node; sending the request "
+                + "again on a new connection");
+        backend = null;
+        pooled = null;
+        relay.clearFromNode();
+        forwarder.clearToNode();
+        state = State.CONNECTING;
+        connectNode(true);
+    }
+
     /** Whether the client half-closed: no keepalive after this response. */
     boolean inputClosed() {
         return inputClosed;
@@ -535,11 +601,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     void backendFailed(RouterException failure) {
         Channel failedChannel = backend;
         backend = null;
-        if (failedChannel != null) {
-            failedChannel.close();
-        }
+        closeBackend(failedChannel);
         releaseNode();
-        if (failure.retryable() && forwarder.packet() != null) {
+        if (failure.retryable() && forwarder.replayable()) {
             log(Level.INFO, failure.getMessage() + "; retrying the request on another node");
             retryOrFail(failure);
         } else {
@@ -555,7 +619,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         Channel finished = backend;
         backend = null;
         releaseNode();
-        if (finished != null) {
+        if (pooled != null) {
+            pooled.release(relay.nodeReusable());
+            pooled = null;
+        } else if (finished != null) {
             finished.close();
         }
         boolean persist = relay.keepAlive() && current.requestDone && (!inputClosed || !pipelined.isEmpty());
@@ -587,7 +654,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- errors and cleanup
 
     /** Answers the client with the error's status and text (or closes if a response already began). */
-    private void fail(RouterException failure) {
+    void fail(RouterException failure) {
         log(failure.kind().status() >= 500 ? Level.WARNING : Level.INFO,
                 "status=" + failure.kind().status() + " reason=\"" + failure.getMessage() + "\"");
         boolean canAnswer = !relay.started() && state != State.CLOSED && ctx.channel().isActive();
@@ -628,7 +695,18 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Closes the node channel of a failed or abandoned request (a pooled one leaves its pool). */
+    private void closeBackend(Channel channel) {
+        if (pooled != null) {
+            pooled.discard();
+            pooled = null;
+        } else if (channel != null) {
+            channel.close();
+        }
+    }
+
     private void resetRequest() {
+        staleRetried = false;
         forwarder.reset();
         relay.close();
         attempts.reset();
@@ -648,10 +726,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         forwarder.releaseBody();
         relay.close();
         releaseNode();
-        if (backend != null) {
-            backend.close();
-            backend = null;
-        }
+        attempts.cancel();
+        closeBackend(backend);
+        backend = null;
         forwarder.close();
         Object msg;
         while ((msg = pipelined.poll()) != null) {

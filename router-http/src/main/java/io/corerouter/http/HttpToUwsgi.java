@@ -55,6 +55,8 @@ public final class HttpToUwsgi {
     private static final AsciiString REMOTE_PORT = AsciiString.cached("REMOTE_PORT");
 
     private final boolean serverNameAsHttpHost;
+    /** An https listener (or stud in front): {@code X-Forwarded-Proto: https} for HTTP nodes. */
+    private final boolean https;
     /** {@code --https-export-cert}: HTTPS_CC with the client certificate's PEM. */
     private final boolean exportCert;
     /** SCRIPT_NAME to HTTPS (§4.2 rows 4-8): the same for every request on the listener. */
@@ -85,6 +87,7 @@ public final class HttpToUwsgi {
      */
     public HttpToUwsgi(String serverPort, String serverName, boolean serverNameAsHttpHost,
                        List<UwsgiVar> extraVars, boolean https, boolean exportCert) {
+        this.https = https;
         Objects.requireNonNull(serverPort, "serverPort");
         this.exportCert = exportCert;
         Objects.requireNonNull(serverName, "serverName");
@@ -131,6 +134,11 @@ public final class HttpToUwsgi {
      * @throws TooLongUwsgiPacketException if the vars block would exceed 65535 bytes (the caller
      *         answers 431); {@code out} is then left as it was
      */
+    /** Whether the listener's requests came over TLS (an https listener, or stud in front). */
+    public boolean https() {
+        return https;
+    }
+
     public int write(HttpRequest request, String remoteAddr, int remotePort, ByteBuf out,
                      int modifier1, int modifier2) {
         return write(request, remoteAddr, remotePort, null, out, modifier1, modifier2);

@@ -2,6 +2,10 @@ package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
+import io.corerouter.core.config.NodeProtocol;
+import io.corerouter.core.pool.LeaseCallback;
+import io.corerouter.core.pool.PoolRequest;
+import io.corerouter.core.pool.PooledConnection;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
@@ -24,20 +28,33 @@ import java.util.logging.Level;
  * the fastrouter, but retries on its own and logs in its own format; here a retry also follows a node
  * that died before answering a replayable request, and every line carries the client and key.
  *
+ * <p>A {@code puwsgi://} or {@code http://} node is not connected but asked for a pooled connection
+ * ({@link io.corerouter.core.pool.NodePools}): an idle one is reused, a new one is made under the
+ * node's cap, or the request waits for one up to {@code --http-pool-wait} (then 503). A connect the
+ * pool makes that fails is handled as any failed connect.
+ *
  * <p>One per connection, {@link #reset()} per request, used only on the connection's event loop.
  */
-final class NodeAttempts implements ChannelFutureListener {
+final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
     private final HttpSession session;
     private final HttpRouterContext router;
     private final NodeSelector selector;
     private final Channel client;
+    private final BackendHandler poolUser;
     private BackendNode node;
+    private PoolRequest pending;
 
-    NodeAttempts(HttpSession session, HttpRouterContext router, Channel client) {
+    NodeAttempts(HttpSession session, HttpRouterContext router, Channel client, BackendHandler poolUser) {
         this.session = session;
         this.router = router;
         this.selector = router.newSelector();
         this.client = client;
+        this.poolUser = poolUser;
+    }
+
+    /** What the picked node speaks. */
+    NodeProtocol protocol() {
+        return node.protocol();
     }
 
     /** Picks the first node for {@code key}; false when the mapper has none. */
@@ -60,11 +77,59 @@ final class NodeAttempts implements ChannelFutureListener {
      * Connects to the picked node, after writing its modifiers into {@code packet}'s header (spec §1.5:
      * the node's, a subscription's, unless {@code --http-modifier1/2} set their own).
      */
-    void connect(ByteBuf packet) {
-        int at = packet.readerIndex();
-        packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
-        packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
+    void connect(ByteBuf packet, boolean fresh) {
+        NodeProtocol protocol = node.protocol();
+        if (protocol != NodeProtocol.HTTP) {
+            int at = packet.readerIndex();
+            packet.setByte(at, router.modifier1() != 0 ? router.modifier1() : node.modifier1());
+            packet.setByte(at + 3, router.modifier2() != 0 ? router.modifier2() : node.modifier2());
+        }
+        if (protocol.pooled()) {
+            pending = router.pools().acquire(client.eventLoop(), node, poolUser, this, fresh);
+            return;
+        }
         router.connector().connect(client.eventLoop(), node.address()).addListener(this);
+    }
+
+    @Override
+    public void leased(PooledConnection connection) {
+        pending = null;
+        if (!session.connecting()) {
+            connection.release(true); // nothing was written on it: it goes back as it came
+            return;
+        }
+        node.connected();
+        session.leased(connection);
+    }
+
+    @Override
+    public void connectFailed(Throwable cause) {
+        pending = null;
+        if (session.connecting()) {
+            session.retryOrFail(markFailed(cause));
+        }
+    }
+
+    @Override
+    public void waitTimedOut(long waitedMillis) {
+        pending = null;
+        if (!session.connecting()) {
+            return;
+        }
+        BackendNode busy = node;
+        node = null;
+        busy.release();
+        session.fail(new RouterException(ErrorKind.OVERLOADED, "no free connection to node " + busy.name() + " within "
+                + waitedMillis + "ms (--http-pool-wait): all the connections its cap allows are busy "
+                + "(--http-node-connections, or its announced cores)"));
+    }
+
+    /** The session went away or moved on: a pooled connection still awaited is not wanted any more. */
+    void cancel() {
+        if (pending != null) {
+            pending.cancel();
+            pending = null;
+        }
     }
 
     @Override
@@ -75,7 +140,7 @@ final class NodeAttempts implements ChannelFutureListener {
             return;
         }
         if (!future.isSuccess()) {
-            session.retryOrFail(connectFailed(future.cause()));
+            session.retryOrFail(markFailed(future.cause()));
             return;
         }
         node.connected();
@@ -83,7 +148,7 @@ final class NodeAttempts implements ChannelFutureListener {
     }
 
     /** Marks the node failed, releases it, logs (unless {@code --http-quiet}), and says why for a 502. */
-    private RouterException connectFailed(Throwable cause) {
+    private RouterException markFailed(Throwable cause) {
         BackendNode failed = node;
         node = null;
         failed.connectFailed();
@@ -95,6 +160,11 @@ final class NodeAttempts implements ChannelFutureListener {
         }
         return new RouterException(ErrorKind.CONNECT_FAILED, "no node accepted the connection (last tried "
                 + failed.name() + ": " + (timeout ? "connect timeout" : Exceptions.describe(cause)) + ")", true);
+    }
+
+    /** The current node. */
+    BackendNode node() {
+        return node;
     }
 
     /** The name of the current node for log lines, or {@code ?}. */

@@ -3,6 +3,7 @@ package io.corerouter.http;
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.config.HttpFeatures;
+import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.http.CurrentRequest.BodyMode;
@@ -52,6 +53,12 @@ final class RequestForwarder {
     private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>(2);
 
     private ByteBuf packet;
+    /** The HTTP/1.1 head for {@code http://} nodes, built when the first such node is picked. */
+    private ByteBuf httpHead;
+    private HttpToUwsgi translator;
+    private HttpRequest head;
+    private String remoteAddr;
+    private int remotePort;
     private HttpRequest pendingHead;
     private SpooledBody spool;
     private long bodyBytes;
@@ -74,17 +81,42 @@ final class RequestForwarder {
     // ---------------------------------------------------------------- the packet
 
     /**
-     * Translates the head into the request's uwsgi packet (spec §4.2), with a second {@code PATH_INFO}
-     * for an {@code rtsp://} target (§4.8).
+     * Takes the head of the request to forward: what goes out is built for the protocol of each node
+     * picked ({@link #prepare}).
      *
      * @param translator   the connection's, plain or stud ({@code HTTPS=on})
      * @param remoteAddr   {@code REMOTE_ADDR} (the socket peer, or a PROXY header's or stud prefix's source)
+     */
+    void request(HttpToUwsgi translator, HttpRequest request, String remoteAddr, int remotePort) {
+        this.translator = translator;
+        this.head = request;
+        this.remoteAddr = remoteAddr;
+        this.remotePort = remotePort;
+    }
+
+    /**
+     * Builds what a node of {@code protocol} gets before the body, once per request: the uwsgi packet
+     * (spec §4.2, with a second {@code PATH_INFO} for an {@code rtsp://} target, §4.8) for uwsgi and
+     * puwsgi nodes, the HTTP/1.1 head ({@link HttpToHttp}) for HTTP nodes.
+     *
      * @return null, or the failure to answer when the head does not fit a uwsgi packet
      */
-    RouterException translate(HttpToUwsgi translator, HttpRequest request, String remoteAddr, int remotePort) {
+    RouterException prepare(NodeProtocol protocol) {
+        if (protocol == NodeProtocol.HTTP) {
+            if (httpHead == null) {
+                ByteBuf out = ctx.alloc().directBuffer(1024);
+                HttpToHttp.write(head, remoteAddr, current.key, translator.https(), current.bodyMode == BodyMode.RECHUNK,
+                        current.rawMode == RawMode.WEBSOCKET, out);
+                httpHead = out;
+            }
+            return null;
+        }
+        if (packet != null) {
+            return null;
+        }
         ByteBuf out = ctx.alloc().directBuffer(1024);
         try {
-            translator.write(request, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
+            translator.write(head, remoteAddr, remotePort, TlsConnection.of(ctx.channel()), out,
                     router.modifier1(), router.modifier2());
             if (current.rtspPath != null) {
                 // spec §4.8: a second PATH_INFO, after everything else
@@ -99,16 +131,28 @@ final class RequestForwarder {
         return null;
     }
 
-    /** The uwsgi packet (owned here), or null once released (the request can no longer be replayed). */
-    ByteBuf packet() {
-        return packet;
+    /** What goes out before the body to a node of {@code protocol} ({@link #prepare prepared}), owned here. */
+    ByteBuf head(NodeProtocol protocol) {
+        return protocol == NodeProtocol.HTTP ? httpHead : packet;
     }
 
+    /** Whether the request can still be sent again (its head is kept; a streamed body is not). */
+    boolean replayable() {
+        return head != null;
+    }
+
+    /** Releases what was built for the nodes; the request can no longer be sent again. */
     void releasePacket() {
         if (packet != null) {
             packet.release();
             packet = null;
         }
+        if (httpHead != null) {
+            httpHead.release();
+            httpHead = null;
+        }
+        head = null;
+        translator = null;
     }
 
     // ---------------------------------------------------------------- a de-chunked body
@@ -243,10 +287,11 @@ final class RequestForwarder {
 
     // ---------------------------------------------------------------- to the node
 
-    /** The node is connected: writes (a duplicate of) the packet, not flushed. */
-    void writePacket(Channel node) {
-        toNode += packet.readableBytes();
-        node.write(packet.retainedDuplicate(), node.voidPromise());
+    /** The node is connected: writes (a duplicate of) the packet or HTTP head, not flushed. */
+    void writeHead(Channel node, NodeProtocol protocol) {
+        ByteBuf out = head(protocol);
+        toNode += out.readableBytes();
+        node.write(out.retainedDuplicate(), node.voidPromise());
     }
 
     /**

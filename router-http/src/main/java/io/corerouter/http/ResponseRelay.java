@@ -1,6 +1,7 @@
 package io.corerouter.http;
 
 import io.corerouter.core.config.HttpFeatures;
+import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The node-to-client half of an {@link HttpSession}: writes the response the {@link BackendResponseDecoder}
+ * The node-to-client half of an {@link HttpSession}: writes the response the {@link io.corerouter.core.pool.ResponseDecoder}
  * decodes to the client, framed for it (spec §4.6, §4.7), and flushes once per read batch of the node.
  *
  * <p>It drops what the client must not see (the node's {@code 100} after the router sent its own, the
@@ -47,6 +48,8 @@ final class ResponseRelay {
     private boolean upgraded;
     private ResponseGzip gzip;
     private long fromNode;
+    private NodeProtocol nodeProtocol = NodeProtocol.UWSGI;
+    private boolean nodeReusable;
 
     ResponseRelay(HttpSession session, ChannelHandlerContext ctx, HttpFeatures features, CurrentRequest current) {
         this.session = session;
@@ -63,6 +66,20 @@ final class ResponseRelay {
     /** Whether the response allows the connection to stay open (valid once {@link #started()}). */
     boolean keepAlive() {
         return responseKeepAlive;
+    }
+
+    /** The response comes from a node speaking {@code protocol} (set when forwarding starts). */
+    void fromProtocol(NodeProtocol protocol) {
+        nodeProtocol = protocol;
+    }
+
+    /**
+     * Whether a pooled node connection can take another request after this response: its framing
+     * tells its end exactly, the node did not say it closes, and the whole request had gone out before
+     * the response began (valid once the response ended).
+     */
+    boolean nodeReusable() {
+        return nodeReusable;
     }
 
     /** Response body bytes received from the node since the last {@link #clearFromNode()}. */
@@ -114,9 +131,43 @@ final class ResponseRelay {
             }
             return;
         }
+        if (nodeProtocol.pooled() && !pooledHead(response)) {
+            return;
+        }
         responseStarted = true;
         responseKeepAlive = frame(response);
         ctx.write(response, ctx.voidPromise());
+    }
+
+    /**
+     * A final response head from a pooled node: decides whether the connection can be reused, and takes
+     * the node's hop-by-hop headers out of an HTTP node's response (the client gets its own framing).
+     *
+     * @return false if the response was refused (a success before the whole request went out: 502)
+     */
+    private boolean pooledHead(HttpResponse response) {
+        int code = response.status().code();
+        boolean bodyless = current.headRequest || code == 204 || code == 304;
+        boolean framed = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
+        boolean reusable = framed;
+        if (nodeProtocol == NodeProtocol.HTTP) {
+            // uWSGI's puwsgi nodes keep the connection whatever the app's head says; an HTTP node may not
+            String connection = response.headers().get(HttpHeaderNames.CONNECTION);
+            reusable &= response.protocolVersion() == HttpVersion.HTTP_1_1
+                    && (connection == null || !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection));
+            response.headers().remove(HttpHeaderNames.CONNECTION).remove(HttpHeaderNames.KEEP_ALIVE);
+        }
+        if (!current.requestDone) {
+            if (code < 400) {
+                ReferenceCountUtil.release(response);
+                session.backendFailed(new RouterException(ErrorKind.BAD_RESPONSE, "node " + session.nodeName()
+                        + " answered " + code + " before the whole request was sent"));
+                return false;
+            }
+            reusable = false; // an early error answer: the node may not have read the rest
+        }
+        nodeReusable = reusable;
+        return true;
     }
 
     /**
@@ -227,5 +278,7 @@ final class ResponseRelay {
         responseKeepAlive = false;
         upgraded = false;
         fromNode = 0;
+        nodeProtocol = NodeProtocol.UWSGI;
+        nodeReusable = false;
     }
 }

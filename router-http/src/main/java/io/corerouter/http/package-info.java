@@ -19,7 +19,7 @@
  * {@code NodeAttempts} (node choice, connect, connect failures and retries), {@code ResponseRelay}
  * (the node's response to the client: framing, keepalive, {@code ResponseGzip}, flush per batch,
  * backpressure), {@code HeadDeadline} (header and keepalive timer), {@code Tunnel} (the switch to a
- * byte relay), {@code BackendHandler}/{@code BackendResponseDecoder} (the node channel's end) and
+ * byte relay), {@code BackendHandler}/core's {@code ResponseDecoder} (the node channel's end) and
  * {@code ErrorResponses}. Checks on the head are in {@code RequestChecks} (smuggling defences, decoder
  * failures) and {@code RawMode} (websocket and raw requests).
  * docs/http-hardening.md describes the behaviour they add up to.

@@ -1,5 +1,6 @@
 package io.corerouter.core.backend;
 
+import io.corerouter.core.config.NodeProtocol;
 import java.net.SocketAddress;
 
 /**
@@ -7,7 +8,12 @@ import java.net.SocketAddress;
  * spec §3.4). uWSGI keeps no state for such nodes (no dead mark, no counters), and neither does this:
  * every callback is a no-op, and modifiers are 0 as for every non-subscription mapper (spec §1.5).
  */
-public record AddressNode(String name, SocketAddress address) implements BackendNode {
+public record AddressNode(String name, SocketAddress address, NodeProtocol protocol) implements BackendNode {
+    /** A classic uwsgi node. */
+    public AddressNode(String name, SocketAddress address) {
+        this(name, address, NodeProtocol.UWSGI);
+    }
+
     @Override
     public int modifier1() {
         return 0;

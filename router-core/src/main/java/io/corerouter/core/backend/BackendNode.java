@@ -1,5 +1,6 @@
 package io.corerouter.core.backend;
 
+import io.corerouter.core.config.NodeProtocol;
 import java.net.SocketAddress;
 
 /**
@@ -17,6 +18,20 @@ public interface BackendNode {
 
     /** The resolved address to connect to. */
     SocketAddress address();
+
+    /** What the node speaks: the classic uwsgi protocol unless its address had a scheme. */
+    default NodeProtocol protocol() {
+        return NodeProtocol.UWSGI;
+    }
+
+    /**
+     * The most connections the router opens to this node, all event loops together, for pooled
+     * protocols; 0 leaves it to the router's {@code --R-node-connections}. A subscribed uWSGI node
+     * announces its cores (processes × threads), which is its concurrency.
+     */
+    default int connectionLimit() {
+        return 0;
+    }
 
     /** modifier1 written into packets sent to this node (spec §1.5). */
     int modifier1();

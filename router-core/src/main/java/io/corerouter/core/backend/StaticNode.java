@@ -1,5 +1,6 @@
 package io.corerouter.core.backend;
 
+import io.corerouter.core.config.NodeProtocol;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,6 +17,7 @@ public final class StaticNode implements BackendNode {
 
     private final String name;
     private final SocketAddress address;
+    private final NodeProtocol protocol;
     private final LongAdder hits = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder tx = new LongAdder();
@@ -25,9 +27,19 @@ public final class StaticNode implements BackendNode {
     private volatile long deadSinceEpochSeconds;
 
     public StaticNode(String name, SocketAddress address, Clock clock) {
+        this(name, address, NodeProtocol.UWSGI, clock);
+    }
+
+    public StaticNode(String name, SocketAddress address, NodeProtocol protocol, Clock clock) {
         this.name = name;
         this.address = address;
+        this.protocol = protocol;
         this.clock = clock;
+    }
+
+    @Override
+    public NodeProtocol protocol() {
+        return protocol;
     }
 
     @Override

@@ -32,8 +32,11 @@ import java.util.Objects;
  * @param port for TCP: 0-65535; 0 otherwise
  * @param path for UNIX: the path; for ABSTRACT: the name without {@code @}; {@code ""} for TCP
  * @param name the text as configured: the socket name used in stats and as the source of SERVER_PORT
+ *             (for a node, with its scheme)
+ * @param protocol for a node: what it speaks, from the scheme of its address ({@link NodeProtocol});
+ *             {@link NodeProtocol#UWSGI} for listeners and nodes without a scheme
  */
-public record Endpoint(Kind kind, String host, int port, String path, String name) {
+public record Endpoint(Kind kind, String host, int port, String path, String name, NodeProtocol protocol) {
 
     /** Address families corerouter can listen on and connect to. */
     public enum Kind { TCP, UNIX, ABSTRACT }
@@ -49,6 +52,7 @@ public record Endpoint(Kind kind, String host, int port, String path, String nam
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(protocol, "protocol");
         if (name.isEmpty()) {
             throw new IllegalArgumentException("empty endpoint name");
         }
@@ -59,6 +63,11 @@ public record Endpoint(Kind kind, String host, int port, String path, String nam
         } else if (!host.isEmpty() || port != 0 || path.isEmpty()) {
             throw new IllegalArgumentException(name + ": a UNIX endpoint has a path and no host or port");
         }
+    }
+
+    /** An endpoint of the classic uwsgi protocol (every listener, and nodes without a scheme). */
+    public Endpoint(Kind kind, String host, int port, String path, String name) {
+        this(kind, host, port, path, name, NodeProtocol.UWSGI);
     }
 
     /**
@@ -88,6 +97,18 @@ public record Endpoint(Kind kind, String host, int port, String path, String nam
      */
     public static Endpoint parseBackend(String text) {
         Objects.requireNonNull(text, "text");
+        NodeProtocol protocol = NodeProtocol.ofAddress(text);
+        if (protocol != NodeProtocol.UWSGI) {
+            String rest = text.substring(protocol.scheme().length());
+            Endpoint plain;
+            try {
+                plain = parseBackend(rest);
+            } catch (IllegalArgumentException e) {
+                throw bad(text, protocol.scheme() + "host:port, " + protocol.scheme() + "[v6]:port, "
+                        + protocol.scheme() + "/path or " + protocol.scheme() + "@name");
+            }
+            return new Endpoint(plain.kind, plain.host, plain.port, plain.path, text, protocol);
+        }
         Endpoint local = parseLocal(text, BACKEND_FORMS);
         if (local != null) {
             return local;

@@ -136,6 +136,58 @@ public record RouterOptionNames(String kind) {
         return kind + "-stats";
     }
 
+    /** {@code --R-node-connections N}: open connections per pooled node, all event loops together. */
+    public String nodeConnections() {
+        return kind + "-node-connections";
+    }
+
+    /** {@code --R-pool-idle N}: idle connections kept per pooled node and event loop. */
+    public String poolIdle() {
+        return kind + "-pool-idle";
+    }
+
+    /** {@code --R-pool-idle-timeout N}: seconds an idle pooled connection is kept. */
+    public String poolIdleTimeout() {
+        return kind + "-pool-idle-timeout";
+    }
+
+    /** {@code --R-pool-max-requests N}: requests per pooled connection before it is closed. */
+    public String poolMaxRequests() {
+        return kind + "-pool-max-requests";
+    }
+
+    /** {@code --R-pool-wait N}: seconds a request waits for a free pooled connection. */
+    public String poolWait() {
+        return kind + "-pool-wait";
+    }
+
+    /** {@code --R-subscription-protocol P}: what subscribed nodes speak unless their packet says. */
+    public String subscriptionProtocol() {
+        return kind + "-subscription-protocol";
+    }
+
+    /**
+     * Registers the options of persistent node connections ({@code puwsgi://} and {@code http://}
+     * nodes, {@link PoolOptions}), for the router kinds that speak HTTP to their clients or nodes.
+     */
+    public void registerPools(OptionTable table, String group) {
+        table.register(OptionSpec.required(group, nodeConnections(), "N",
+                Integer.toString(PoolOptions.DEFAULT_NODE_CONNECTIONS),
+                "puwsgi:// and http:// nodes: open connections per node, all event loops together; set it to "
+                        + "the node's processes x threads (a subscribed node's announced cores win)"));
+        table.register(OptionSpec.required(group, poolIdle(), "N", "node-connections",
+                "puwsgi:// and http:// nodes: idle connections kept per node and event loop"));
+        table.register(OptionSpec.required(group, poolIdleTimeout(), "N",
+                Long.toString(PoolOptions.DEFAULT_IDLE_TIMEOUT.toSeconds()),
+                "puwsgi:// and http:// nodes: seconds an idle connection is kept (uWSGI nodes close theirs "
+                        + "after --socket-timeout, 4)"));
+        table.register(OptionSpec.required(group, poolMaxRequests(), "N",
+                Integer.toString(PoolOptions.DEFAULT_MAX_REQUESTS),
+                "puwsgi:// and http:// nodes: requests per connection before it is closed (0 = no limit)"));
+        table.register(OptionSpec.required(group, poolWait(), "N", Long.toString(PoolOptions.DEFAULT_WAIT.toSeconds()),
+                "puwsgi:// and http:// nodes: seconds a request waits for a free connection, then 503"));
+    }
+
     /**
      * Registers the options common to every router kind, in the order they are documented.
      *

@@ -27,11 +27,14 @@ import java.util.Optional;
  * @param events     {@code --R-events}: most I/O events per event-loop round, 0 = grow as needed
  * @param uid        {@code --R-uid}: the user the router must run as ({@link io.corerouter.core.server.RunAs})
  * @param gid        {@code --R-gid}: the group the router must run as
+ * @param pools      {@code --R-node-connections} and {@code --R-pool-*}: connections to {@code puwsgi://} and
+ *                   {@code http://} nodes (defaults for router kinds that do not register them)
  */
 public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
                             int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
                             Duration harakiri, boolean cheap, List<String> zerg, Optional<String> usePattern,
-                            Optional<String> useBase, int events, Optional<String> uid, Optional<String> gid) {
+                            Optional<String> useBase, int events, Optional<String> uid, Optional<String> gid,
+                            PoolOptions pools) {
     /** uWSGI's buffer size default: the page size. */
     public static final int DEFAULT_BUFFER_SIZE = 4096;
     /** Largest accepted {@code --R-buffer-size}. */
@@ -62,6 +65,7 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
         }
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(gid, "gid");
+        Objects.requireNonNull(pools, "pools");
     }
 
     /** Without zerg servers, key-derived mappers, an events limit or a required user. */
@@ -69,7 +73,7 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                          int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
                          Duration harakiri, boolean cheap) {
         this(kind, listeners, to, fallback, processes, timeouts, gracetime, quiet, bufferSize, harakiri, cheap,
-                List.of(), Optional.empty(), Optional.empty(), 0, Optional.empty(), Optional.empty());
+                List.of(), Optional.empty(), Optional.empty(), 0, Optional.empty(), Optional.empty(), PoolOptions.DEFAULTS);
     }
 
     /** True when the router has something to serve: a listener or a zerg server. */
@@ -115,7 +119,27 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                 nonEmpty(options, names.useBase()),
                 OptionValues.integer(options, names.events(), 0, 0, 1 << 20),
                 nonEmpty(options, names.uid()),
-                nonEmpty(options, names.gid()));
+                nonEmpty(options, names.gid()),
+                pools(options, names, kind));
+    }
+
+    /**
+     * The pool options, and a check that only router kinds with pools (those that register
+     * {@code --R-node-connections}) are given {@code puwsgi://} or {@code http://} nodes.
+     */
+    private static PoolOptions pools(ParsedOptions options, RouterOptionNames names, String kind) throws ConfigException {
+        if (options.table().lookup(names.nodeConnections()).isEmpty()) {
+            for (String option : List.of(names.to(), names.fallback())) {
+                for (ParsedOptions.Value value : options.values(option)) {
+                    if (NodeProtocol.ofAddress(value.text()).pooled()) {
+                        throw ConfigException.invalid(option, value.text(),
+                                "an address without a scheme: the " + kind + " relays bytes, one node connection per client",
+                                value.source());
+                    }
+                }
+            }
+        }
+        return PoolOptions.from(options, kind);
     }
 
     private static Optional<String> nonEmpty(ParsedOptions options, String name) throws ConfigException {

@@ -50,7 +50,8 @@ public final class PatternMapper implements KeyMapper {
         }
         String address = isPattern ? expand(template, key) : template + key;
         try {
-            return new AddressNode(address, toSocketAddress(Endpoint.parseBackend(address)));
+            Endpoint endpoint = Endpoint.parseBackend(address);
+            return new AddressNode(address, toSocketAddress(endpoint), endpoint.protocol());
         } catch (IllegalArgumentException | UnknownHostException e) {
             return null;
         }

@@ -6,6 +6,7 @@ import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.route.PatternMapper;
 import io.corerouter.core.transport.Transport;
@@ -49,6 +50,7 @@ public final class RouterRuntime implements AutoCloseable {
     private final List<StaticNode> fallbacks;
     private final EventLoopGroup group;
     private final BackendConnector connector;
+    private final NodePools nodePools;
     private final RouterServer server;
     private final List<String> socketNames = new CopyOnWriteArrayList<>();
     private Duration drain = DEFAULT_DRAIN;
@@ -75,10 +77,25 @@ public final class RouterRuntime implements AutoCloseable {
         RunAs.check(common);
         this.group = transport.newGroup(common.processes(), routerName, common.events());
         this.connector = new BackendConnector(transport, connectTimeout);
+        this.nodePools = new NodePools(common.pools(), connector, NodePools.responseDecoderConfig());
+        logPools(common);
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
         if (common.cheap() && externalMapper != null) {
             // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
             server.setAccepting(false);
+        }
+    }
+
+    /** One line per persistent node, with the cap it gets: the operator sees what the default means. */
+    private void logPools(RouterOptions common) {
+        List<Endpoint> all = new ArrayList<>(common.to());
+        all.addAll(common.fallback());
+        for (Endpoint node : all) {
+            if (node.protocol().pooled()) {
+                LOG.info(() -> routerName + " node " + node.name() + ": persistent connections, at most "
+                        + common.pools().nodeConnections() + " (--" + common.kind() + "-node-connections; set it to the "
+                        + "node's processes x threads), idle for " + common.pools().idleTimeout().toSeconds() + "s");
+            }
         }
     }
 
@@ -98,7 +115,7 @@ public final class RouterRuntime implements AutoCloseable {
     private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {
         List<StaticNode> nodes = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
-            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), Clock.SYSTEM));
+            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), Clock.SYSTEM));
         }
         return nodes;
     }
@@ -170,6 +187,11 @@ public final class RouterRuntime implements AutoCloseable {
 
     public BackendConnector connector() {
         return connector;
+    }
+
+    /** The router's persistent connections to {@code puwsgi://} and {@code http://} nodes. */
+    public NodePools nodePools() {
+        return nodePools;
     }
 
     /** The listening channels, bound and adopted (their local addresses give the real ports). */

@@ -23,6 +23,7 @@ public final class RouterStats implements StatsSource {
     private final Supplier<StaticNodes> staticNodes;
     private final StatsSource subscriptions;
     private final BooleanSupplier cheap;
+    private Supplier<StatsSource> pools = () -> null;
 
     /**
      * @param kind           the router's short name and the key of its socket list: {@code http},
@@ -41,6 +42,15 @@ public final class RouterStats implements StatsSource {
         this.staticNodes = Objects.requireNonNull(staticNodes, "staticNodes");
         this.subscriptions = subscriptions;
         this.cheap = Objects.requireNonNull(cheap, "cheap");
+    }
+
+    /**
+     * Adds the {@code "node_pools"} member (persistent node connections) after {@code static_nodes};
+     * the supplier gives null while the router has no pool.
+     */
+    public RouterStats withPools(Supplier<StatsSource> pools) {
+        this.pools = Objects.requireNonNull(pools, "pools");
+        return this;
     }
 
     @Override
@@ -62,6 +72,10 @@ public final class RouterStats implements StatsSource {
                     .endObject();
             }
             json.endArray();
+        }
+        StatsSource poolStats = pools.get();
+        if (poolStats != null) {
+            poolStats.writeStats(json);
         }
         if (subscriptions != null) {
             subscriptions.writeStats(json);

@@ -1,0 +1,141 @@
+package io.corerouter.core.pool;
+
+import io.corerouter.core.backend.BackendConnector;
+import io.corerouter.core.backend.BackendNode;
+import io.corerouter.core.config.NodeProtocol;
+import io.corerouter.core.config.PoolOptions;
+import io.corerouter.core.stats.JsonWriter;
+import io.corerouter.core.stats.StatsSource;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A router's persistent connections to its {@code puwsgi://} and {@code http://} nodes
+ * ({@link NodeProtocol#pooled()}), which no uWSGI router keeps: one pool per node and event loop
+ * (touched only by that loop: no lock, no connection handed between threads), under a cap per node
+ * counted across loops ({@link PoolOptions}).
+ *
+ * <p>A request {@link #acquire}s a connection: an idle one of its loop (reused), a new one while the
+ * node is under its cap, or it waits on its loop for a slot up to {@code --R-pool-wait}. The user
+ * writes its request, gets the response through {@link PoolUser}, and {@link PooledConnection#release
+ * releases} the connection when the response ended exactly; the pool then gives it to the next
+ * waiting request of the loop, keeps it idle, or closes it (another loop waits, enough idle, idle
+ * timeout, {@code --R-pool-max-requests}).
+ *
+ * <p>Pools are found by the node's address, so static, fallback, pattern-made and subscribed nodes
+ * at the same address share one.
+ */
+public final class NodePools implements StatsSource {
+    private final PoolOptions options;
+    private final BackendConnector connector;
+    private final HttpDecoderConfig decoderConfig;
+    private final Map<SocketAddress, NodeLimit> limits = new ConcurrentHashMap<>();
+    private final FastThreadLocal<Map<SocketAddress, LoopPool>> loopPools = new FastThreadLocal<>() {
+        @Override
+        protected Map<SocketAddress, LoopPool> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    /**
+     * @param decoderConfig the response decoder settings (head limits, strict parsing) of every pooled connection
+     */
+    public NodePools(PoolOptions options, BackendConnector connector, HttpDecoderConfig decoderConfig) {
+        this.options = options;
+        this.connector = connector;
+        this.decoderConfig = decoderConfig;
+    }
+
+    /** The node-side decoder settings: 64 KiB heads like uWSGI's response buffer, strict parsing. */
+    public static HttpDecoderConfig responseDecoderConfig() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(65536)
+                .setMaxHeaderSize(65536)
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(true);
+    }
+
+    public PoolOptions options() {
+        return options;
+    }
+
+    /**
+     * Asks for a connection to {@code node} on {@code loop} (the caller's, which it must be on). The
+     * callback may run before this returns (an idle connection), or later on the same loop.
+     *
+     * @param fresh a new connection, not an idle one (after a reused one turned out stale)
+     * @return the claim, to {@link PoolRequest#cancel cancel} if the requester goes away first
+     */
+    public PoolRequest acquire(EventLoop loop, BackendNode node, PoolUser user, LeaseCallback callback, boolean fresh) {
+        assert loop.inEventLoop();
+        LoopPool pool = pool(loop, node);
+        PoolRequest request = new PoolRequest(user, callback, System.nanoTime());
+        pool.acquire(request, fresh);
+        return request;
+    }
+
+    /** Counts a request retried on a fresh connection because its reused one was stale. */
+    public void countStaleRetry(BackendNode node) {
+        NodeLimit limit = limits.get(node.address());
+        if (limit != null) {
+            limit.staleRetries.increment();
+        }
+    }
+
+    private LoopPool pool(EventLoop loop, BackendNode node) {
+        SocketAddress address = node.address();
+        Map<SocketAddress, LoopPool> mine = loopPools.get();
+        LoopPool pool = mine.get(address);
+        int cap = node.connectionLimit() > 0 ? node.connectionLimit() : options.nodeConnections();
+        if (pool == null) {
+            NodeLimit limit = limits.computeIfAbsent(address, a -> new NodeLimit(node.name(), node.protocol(), cap));
+            pool = new LoopPool(limit, loop, address, connector, decoderConfig, options);
+            limit.pools.add(pool);
+            mine.put(address, pool);
+        } else if (pool.limit().cap != cap) {
+            pool.limit().cap = cap; // a subscribed node announced other cores
+        }
+        return pool;
+    }
+
+    /** Whether any node has a pool yet. */
+    public boolean isEmpty() {
+        return limits.isEmpty();
+    }
+
+    /**
+     * The {@code "node_pools"} stats member: per node, the cap, connections open and idle, connections
+     * created, requests served on reused connections, stale-connection retries, wait timeouts (503) and
+     * connections dropped for bytes outside a response.
+     */
+    @Override
+    public void writeStats(JsonWriter json) {
+        List<NodeLimit> all = new ArrayList<>(limits.values());
+        json.name("node_pools").beginArray();
+        for (NodeLimit limit : all) {
+            json.beginObject()
+                .field("name", limit.name)
+                .field("protocol", limit.protocol.name().toLowerCase(java.util.Locale.ROOT))
+                .field("max_connections", limit.cap)
+                .field("open", limit.open.get())
+                .field("idle", limit.idle.get())
+                .field("waiting", limit.waiting.get())
+                .field("created", limit.created.sum())
+                .field("reused", limit.reused.sum())
+                .field("stale_retries", limit.staleRetries.sum())
+                .field("wait_timeouts", limit.waitTimeouts.sum())
+                .field("dropped", limit.dropped.sum())
+                .endObject();
+        }
+        json.endArray();
+    }
+}
