@@ -1,6 +1,7 @@
 package io.corerouter.fast;
 
 import io.corerouter.core.backend.BackendConnector;
+import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.config.FastRouterConfig;
 import io.corerouter.core.server.RouterRuntime;
@@ -34,6 +35,11 @@ final class FastRouterContext {
 
     BackendConnector connector() {
         return runtime.connector();
+    }
+
+    /** Persistent connections to {@code puwsgi://} nodes. */
+    NodePools pools() {
+        return runtime.nodePools();
     }
 
     boolean quiet() {

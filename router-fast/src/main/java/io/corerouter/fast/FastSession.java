@@ -7,6 +7,7 @@ import io.corerouter.core.codec.uwsgi.UwsgiPacket;
 import io.corerouter.core.codec.uwsgi.UwsgiPacketEncoder;
 import io.corerouter.core.codec.uwsgi.UwsgiProtocolException;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
+import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.HttpErrorBytes;
 import io.corerouter.core.error.RouterException;
@@ -41,7 +42,8 @@ import java.util.logging.Logger;
  * response stream is HTTP (deviations.md): 400 without a routing key, 503 without a node, 502 when
  * every connect failed. A broken packet closes the connection (STYLE item 4).
  */
-final class FastSession extends ChannelInboundHandlerAdapter implements ConnectAttempts.Callback, PostBuffer.Listener {
+final class FastSession extends ChannelInboundHandlerAdapter
+        implements ConnectAttempts.Callback, PostBuffer.Listener, PooledExchange.Session {
     private static final Logger LOG = Logger.getLogger(FastSession.class.getName());
 
     enum State { AWAIT_PACKET, BUFFERING, CONNECTING, RELAYING, CLOSED }
@@ -62,6 +64,8 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
     /** The node picked for the packet while the body is being buffered. */
     private BackendNode pendingNode;
     private ConnectAttempts attempts;
+    /** The request to a puwsgi node over a pooled connection, or null. */
+    private PooledExchange exchange;
     private boolean clientInputDone;
     private long toNode;
     private long fromNode;
@@ -146,6 +150,10 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
         }
+        if (node.protocol().pooled()) {
+            pooled(node, p);
+            return;
+        }
         long contentLength = router.postBuffering() > 0 ? contentLength(p) : 0;
         if (contentLength > 0) {
             state = State.BUFFERING;
@@ -160,6 +168,41 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
         state = State.CONNECTING;
         removeDecoder();
         connect(node);
+    }
+
+    /** A puwsgi node: the packet goes out on a pooled connection ({@link PooledExchange}). */
+    private void pooled(BackendNode node, UwsgiPacket p) {
+        if (node.protocol() != NodeProtocol.PUWSGI) {
+            node.release();
+            fail(new RouterException(ErrorKind.CONNECT_FAILED, "node " + node.name() + " speaks HTTP: the fastrouter "
+                    + "forwards uwsgi packets (give it as puwsgi:// or without a scheme)"));
+            return;
+        }
+        if (contentLength(p) > 0) {
+            node.release();
+            fail(new RouterException(ErrorKind.CONNECT_FAILED, "node " + node.name() + " speaks puwsgi, which carries "
+                    + "no request body (uWSGI reads none on --puwsgi-socket): give it without a scheme (--socket)"));
+            return;
+        }
+        state = State.CONNECTING;
+        removeDecoder();
+        exchange = new PooledExchange(router, ctx, node, p, this);
+        packet = null; // the exchange owns it
+        exchange.start();
+    }
+
+    @Override
+    public void finished() {
+        state = State.CLOSED;
+        exchange = null;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.clientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void removeDecoder() {
@@ -354,6 +397,10 @@ final class FastSession extends ChannelInboundHandlerAdapter implements ConnectA
 
     private void cleanup() {
         releasePacket();
+        if (exchange != null) {
+            exchange.close();
+            exchange = null;
+        }
         if (attempts != null) {
             attempts.cancel();
             attempts = null;

@@ -149,7 +149,8 @@ final class ResponseRelay {
         int code = response.status().code();
         boolean bodyless = current.headRequest || code == 204 || code == 304;
         boolean framed = bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
-        boolean reusable = framed;
+        // after a HEAD, uWSGI writes the app's body anyway, maybe in a later read: never reuse such a connection
+        boolean reusable = framed && !current.headRequest;
         if (nodeProtocol == NodeProtocol.HTTP) {
             // uWSGI's puwsgi nodes keep the connection whatever the app's head says; an HTTP node may not
             String connection = response.headers().get(HttpHeaderNames.CONNECTION);

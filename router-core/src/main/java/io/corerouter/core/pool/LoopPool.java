@@ -304,7 +304,11 @@ final class LoopPool {
     /** A connection broke the protocol while it was not leased: dropped, counted, logged. */
     void dropped(PooledConnection connection, String why) {
         limit.dropped.increment();
-        if (LOG.isLoggable(Level.WARNING)) {
+        if (connection.headRequest()) {
+            // uWSGI writes the app's body even for HEAD: expected, but the connection cannot be reused
+            LOG.log(Level.FINE, () -> connection.channel() + " node=" + limit.name + " sent a body after a HEAD "
+                    + "response: dropping the pooled connection");
+        } else if (LOG.isLoggable(Level.WARNING)) {
             LOG.warning(connection.channel() + " node=" + limit.name + " " + why + ": dropping the pooled connection");
         }
     }

@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -107,6 +108,22 @@ public final class NodePools implements StatsSource {
         return pool;
     }
 
+    /** What the pool of one node holds and has done, all event loops together. */
+    public record Stats(String name, NodeProtocol protocol, int maxConnections, int open, int idle, int waiting,
+                        long created, long reused, long staleRetries, long waitTimeouts, long dropped) {
+    }
+
+    /** The pools of every node that has one, for stats and tests. */
+    public List<Stats> snapshot() {
+        List<Stats> all = new ArrayList<>();
+        for (NodeLimit limit : limits.values()) {
+            all.add(new Stats(limit.name, limit.protocol, limit.cap, limit.open.get(), limit.idle.get(),
+                    limit.waiting.get(), limit.created.sum(), limit.reused.sum(), limit.staleRetries.sum(),
+                    limit.waitTimeouts.sum(), limit.dropped.sum()));
+        }
+        return all;
+    }
+
     /** Whether any node has a pool yet. */
     public boolean isEmpty() {
         return limits.isEmpty();
@@ -119,21 +136,20 @@ public final class NodePools implements StatsSource {
      */
     @Override
     public void writeStats(JsonWriter json) {
-        List<NodeLimit> all = new ArrayList<>(limits.values());
         json.name("node_pools").beginArray();
-        for (NodeLimit limit : all) {
+        for (Stats pool : snapshot()) {
             json.beginObject()
-                .field("name", limit.name)
-                .field("protocol", limit.protocol.name().toLowerCase(java.util.Locale.ROOT))
-                .field("max_connections", limit.cap)
-                .field("open", limit.open.get())
-                .field("idle", limit.idle.get())
-                .field("waiting", limit.waiting.get())
-                .field("created", limit.created.sum())
-                .field("reused", limit.reused.sum())
-                .field("stale_retries", limit.staleRetries.sum())
-                .field("wait_timeouts", limit.waitTimeouts.sum())
-                .field("dropped", limit.dropped.sum())
+                .field("name", pool.name())
+                .field("protocol", pool.protocol().name().toLowerCase(Locale.ROOT))
+                .field("max_connections", pool.maxConnections())
+                .field("open", pool.open())
+                .field("idle", pool.idle())
+                .field("waiting", pool.waiting())
+                .field("created", pool.created())
+                .field("reused", pool.reused())
+                .field("stale_retries", pool.staleRetries())
+                .field("wait_timeouts", pool.waitTimeouts())
+                .field("dropped", pool.dropped())
                 .endObject();
         }
         json.endArray();

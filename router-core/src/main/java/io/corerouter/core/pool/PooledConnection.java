@@ -26,6 +26,8 @@ public final class PooledConnection extends ChannelInboundHandlerAdapter {
     private int requests;
     private long idleSince;
     private boolean reused;
+    /** The response in flight answers a HEAD (uWSGI sends the body anyway: the connection is then dropped quietly). */
+    private boolean head;
     /** Inside a read batch of the node: a release waits for its end. */
     private boolean inRead;
 
@@ -77,7 +79,12 @@ public final class PooledConnection extends ChannelInboundHandlerAdapter {
 
     /** The next response answers a HEAD request (its Content-Length announces no body). Call before writing it. */
     public void expectHeadResponse(boolean head) {
+        this.head = head;
         decoder.headRequest(head);
+    }
+
+    boolean headRequest() {
+        return head;
     }
 
     /**

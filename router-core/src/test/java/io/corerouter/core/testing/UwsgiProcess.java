@@ -81,12 +81,31 @@ public final class UwsgiProcess implements AutoCloseable {
     /** Starts uwsgi with {@code --socket dir/name.sock} plus {@code args}; waits until it accepts. */
     public static UwsgiProcess start(Path dir, String name, List<String> args) throws IOException,
             InterruptedException {
+        return start(dir, name, "--socket", args);
+    }
+
+    /**
+     * Starts the echo app as node {@code name} on {@code dir/name.sock} served by {@code socketOption}
+     * ({@code --puwsgi-socket}, {@code --http11-socket}, {@code --socket}).
+     */
+    public static UwsgiProcess startEchoOn(Path dir, String name, String socketOption, String... extraArgs)
+            throws IOException, InterruptedException {
+        Path app = writeEchoApp(dir);
+        List<String> args = new ArrayList<>(List.of("--plugin", "python3", "--wsgi-file", app.toString(),
+                "--need-app", "--disable-logging", "--die-on-term"));
+        args.addAll(List.of(extraArgs));
+        return start(dir, name, socketOption, args);
+    }
+
+    /** Starts uwsgi with {@code socketOption dir/name.sock} plus {@code args}; waits until it accepts. */
+    public static UwsgiProcess start(Path dir, String name, String socketOption, List<String> args) throws IOException,
+            InterruptedException {
         Path socket = dir.resolve(name + ".sock");
         Path log = dir.resolve(name + ".log");
         Files.deleteIfExists(socket);
         List<String> command = new ArrayList<>();
         command.add(binary());
-        command.addAll(List.of("--socket", socket.toString()));
+        command.addAll(List.of(socketOption, socket.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
