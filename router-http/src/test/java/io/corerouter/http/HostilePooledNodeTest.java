@@ -1,0 +1,178 @@
+package io.corerouter.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.corerouter.core.config.RouterConfig;
+import io.corerouter.core.pool.NodePools;
+import io.corerouter.core.testing.RawHttpClient;
+import io.corerouter.core.transport.Transport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code http://} nodes that lie, behind pooled connections: a node that answers success before it
+ * has the whole request gets the client a 502 (its connection is not reused); a node that sends more
+ * than its Content-Length loses the connection and the extra bytes reach nobody; a node that announces
+ * more than it sends and closes ends the client's connection instead of a response being made up.
+ */
+class HostilePooledNodeTest {
+    @TempDir
+    Path dir;
+
+    /** A keep-alive HTTP node on a UNIX socket answering each request head with {@code script(n, head)}. */
+    static final class ScriptedNode implements AutoCloseable {
+        final Path socket;
+        final ServerSocketChannel server;
+        final AtomicInteger connections = new AtomicInteger();
+        final Thread thread;
+
+        ScriptedNode(Path dir, BiFunction<Integer, String, byte[]> script) throws IOException {
+            socket = dir.resolve("hostile.sock");
+            Files.deleteIfExists(socket);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            thread = new Thread(() -> {
+                AtomicInteger requests = new AtomicInteger();
+                while (server.isOpen()) {
+                    try {
+                        SocketChannel channel = server.accept();
+                        connections.incrementAndGet();
+                        Thread serve = new Thread(() -> serve(channel, script, requests));
+                        serve.setDaemon(true);
+                        serve.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "hostile-node");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private static void serve(SocketChannel channel, BiFunction<Integer, String, byte[]> script, AtomicInteger requests) {
+            try (channel) {
+                InputStream in = Channels.newInputStream(channel);
+                while (true) {
+                    String head = readHead(in);
+                    if (head == null) {
+                        return;
+                    }
+                    byte[] answer = script.apply(requests.incrementAndGet(), head);
+                    channel.write(ByteBuffer.wrap(answer));
+                    if (head.contains("Content-Length: ")) {
+                        int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+                        in.readNBytes(length); // read the body after answering: an early answer
+                    }
+                }
+            } catch (IOException e) {
+                // the router closed it
+            }
+        }
+
+        private static String readHead(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1) {
+                head.write(b);
+                byte[] so = head.toByteArray();
+                int n = so.length;
+                if (n >= 4 && so[n - 4] == '\r' && so[n - 3] == '\n' && so[n - 2] == '\r' && so[n - 1] == '\n') {
+                    return head.toString(StandardCharsets.ISO_8859_1);
+                }
+            }
+            return null;
+        }
+
+        String address() {
+            return "http://" + socket;
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    static byte[] ok(String body) {
+        return ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static HttpRouter start(String node) throws Exception {
+        HttpRouter router = new HttpRouter(RouterConfig.parse("--http", "127.0.0.1:0", "--http-to", node, "--http-keepalive",
+                "--http-processes", "1", "--http-node-connections", "4").http().orElseThrow(), Transport.detect(), null, "t");
+        router.start();
+        return router;
+    }
+
+    static InetSocketAddress address(HttpRouter router) {
+        return (InetSocketAddress) router.listeners().get(0).localAddress();
+    }
+
+    static NodePools.Stats pool(HttpRouter router) {
+        List<NodePools.Stats> all = router.runtime().nodePools().snapshot();
+        return all.get(0);
+    }
+
+    @Test
+    void successBeforeTheWholeRequestIsA502() throws Exception {
+        try (ScriptedNode node = new ScriptedNode(dir, (n, head) -> ok("early"));
+             HttpRouter router = start(node.address());
+             RawHttpClient client = new RawHttpClient(address(router))) {
+            client.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+            assertEquals(502, client.read().status());
+        }
+    }
+
+    @Test
+    void bytesAfterTheContentLengthAreDroppedWithTheConnection() throws Exception {
+        byte[] smuggled = ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (ScriptedNode node = new ScriptedNode(dir, (n, head) -> head.startsWith("GET /smuggle") ? smuggled
+                    : ok("clean"));
+             HttpRouter router = start(node.address());
+             RawHttpClient client = new RawHttpClient(address(router))) {
+            client.send("GET /smuggle HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals("ok", client.read().bodyText());
+            for (int i = 0; i < 3; i++) {
+                client.send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertEquals("clean", client.read().bodyText());
+            }
+            assertEquals(1, pool(router).dropped());
+            assertTrue(node.connections.get() >= 2, "the smuggling connection was not reused");
+        }
+    }
+
+    @Test
+    void aTruncatedResponseClosesTheClientAndTheConnection() throws Exception {
+        byte[] truncated = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this".getBytes(StandardCharsets.ISO_8859_1);
+        try (ScriptedNode node = new ScriptedNode(dir, (n, head) -> n == 1 ? truncated : ok("fine"));
+             HttpRouter router = start(node.address() + "")) {
+            try (RawHttpClient client = new RawHttpClient(address(router))) {
+                client.send("GET /t HTTP/1.1\r\nHost: a\r\n\r\n");
+                // the node keeps the connection open without sending the rest: the router's idle timeout
+                // would end it; closing the client here must not return that connection to the pool
+            }
+            try (RawHttpClient client = new RawHttpClient(address(router))) {
+                client.send("GET /u HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertEquals("fine", client.read().bodyText());
+            }
+        }
+    }
+}
