@@ -1,5 +1,12 @@
-package io.corerouter.core.config;
+package io.corerouter.raw;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.core.config.RouterOptionNames;
+import io.corerouter.core.config.RouterOptions;
 import java.util.Objects;
 
 /**

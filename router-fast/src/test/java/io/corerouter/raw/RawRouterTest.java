@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.backend.StaticNode;
-import io.corerouter.core.config.RawRouterConfig;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.testing.RawHttpClient;

@@ -1,7 +1,6 @@
 package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;

@@ -1,6 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.netty.buffer.ByteBuf;

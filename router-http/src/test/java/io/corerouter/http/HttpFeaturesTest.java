@@ -1,10 +1,12 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.RouterConfig;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

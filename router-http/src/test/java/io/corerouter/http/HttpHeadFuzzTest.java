@@ -9,7 +9,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiPacket;
 import io.corerouter.core.codec.uwsgi.UwsgiPacketDecoder;
-import io.corerouter.core.config.HttpRouterConfig;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.error.RouterException;
 import io.netty.buffer.ByteBuf;

@@ -1,10 +1,16 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.Limits;
+import io.corerouter.core.config.RouterConfig;
+import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.config.Timeouts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

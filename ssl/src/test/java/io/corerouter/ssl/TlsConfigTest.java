@@ -1,10 +1,15 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.RouterConfig;
+import io.corerouter.http.HttpsConfig;
+import io.corerouter.ssl.router.SslRouterConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

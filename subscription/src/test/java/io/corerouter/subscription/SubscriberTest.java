@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.config.RouterConfig;
-import io.corerouter.core.config.SubscriberOptions;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.codec.SubscriptionPacketParser;

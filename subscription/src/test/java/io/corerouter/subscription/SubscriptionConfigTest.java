@@ -1,10 +1,16 @@
-package io.corerouter.core.config;
+package io.corerouter.subscription;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.RouterConfig;
+import io.corerouter.core.config.RouterSubscriptionOptions;
+import io.corerouter.core.config.StatsOptions;
+import io.corerouter.http.HttpRouterConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,15 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl.router;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.core.config.RouterOptionNames;
+import io.corerouter.core.config.RouterOptions;
+import io.corerouter.ssl.TlsConfig;
+import io.corerouter.ssl.TlsListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
