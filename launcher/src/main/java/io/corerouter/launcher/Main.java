@@ -36,7 +36,7 @@ public final class Main {
      * Runs the launcher; returns an exit status, or -1 after the routers stopped on a signal.
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        OptionTable table = RouterConfig.optionTable();
+        OptionTable table = RouterConfig.optionTable(Kinds.ALL);
         ParsedOptions options;
         try {
             options = CommandLine.parse(args.length == 0 ? defaultArgs() : args, table);
@@ -60,7 +60,7 @@ public final class Main {
         Logger log = Logger.getLogger(Main.class.getName());
         RouterConfig config;
         try {
-            config = RouterConfig.from(options);
+            config = RouterConfig.from(options, Kinds.ALL);
         } catch (ConfigException e) {
             err.println("corerouter: " + e.getMessage());
             return 2;

@@ -118,7 +118,7 @@ class RawRouterTest {
     }
 
     private static RawRouter start(KeyMapper mapper, String... args) throws Exception {
-        RawRouterConfig config = RouterConfig.parse(args).rawrouter().orElseThrow();
+        RawRouterConfig config = RouterConfig.parse(List.of(RawRouterKind.INSTANCE), args).get(RawRouterKind.INSTANCE).orElseThrow();
         RawRouter router = new RawRouter(config, Transport.detect(), mapper);
         try {
             router.start();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.config.ConfigException;
-import io.corerouter.core.config.RouterConfig;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ class HttpFeaturesTest {
         all[0] = "--http";
         all[1] = ":8080";
         System.arraycopy(args, 0, all, 2, args.length);
-        return RouterConfig.parse(all).http().orElseThrow().features();
+        return HttpConfigs.http(all).features();
     }
 
     @Test

@@ -57,7 +57,8 @@ class SubscriberTest {
     }
 
     private Subscriber subscriber(String... args) throws Exception {
-        SubscriberOptions options = RouterConfig.parse(args).subscriber();
+        SubscriberOptions options = RouterConfig.parse(SubscriptionConfigTest.SECTIONS, args)
+                .get(SubscriberSection.INSTANCE).orElseThrow();
         return new Subscriber(options, Transport.detect(), loop.next(), clock);
     }
 
