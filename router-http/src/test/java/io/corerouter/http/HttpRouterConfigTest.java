@@ -40,6 +40,7 @@ class HttpRouterConfigTest {
     void defaults() throws Exception {
         RouterConfig config = HttpConfigs.parse("--http", "127.0.0.1:0");
         assertEquals(2, config.offloadThreads());
+        assertEquals(Duration.ofSeconds(10), config.drain());
         assertTrue(config.warnings().isEmpty());
         HttpRouterConfig http = HttpConfigs.kind(config).router();
         RouterOptions common = http.common();
@@ -64,9 +65,10 @@ class HttpRouterConfigTest {
 
     @Test
     void noHttpListenerNoHttpRouter() throws Exception {
-        RouterConfig config = HttpConfigs.parse("--offload-threads", "3");
+        RouterConfig config = HttpConfigs.parse("--offload-threads", "3", "--reload-mercy", "0");
         assertTrue(config.get(HttpRouterKind.INSTANCE).isEmpty());
         assertEquals(3, config.offloadThreads());
+        assertEquals(Duration.ZERO, config.drain());
         assertTrue(config.warnings().isEmpty());
     }
 
@@ -167,6 +169,7 @@ class HttpRouterConfigTest {
         "--http-keepalive=x      | \"\"        | http-keepalive: x (expected: a number)",
         "--http-keepalive=-1     | \"\"        | http-keepalive: -1 (expected: >= 0)",
         "--offload-threads       | 0           | offload-threads: 0 (expected: > 0)",
+        "--reload-mercy          | -1          | reload-mercy: -1 (expected: >= 0)",
         "--http-to               | 127.0.0.1:0 | http-to: 127.0.0.1:0 (expected: port 1-65535)",
         "--http-fallback         | ::1:3031    | http-fallback: ::1:3031 (expected: port 1-65535)",
         "--httprouter            | 1.2.3.4:99999 | http: 1.2.3.4:99999 (expected: port 0-65535)",
@@ -227,8 +230,8 @@ class HttpRouterConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new Limits(100, 200, 1));
         assertThrows(IllegalArgumentException.class, () -> new Limits(100, 100, 0));
         assertThrows(IllegalArgumentException.class, () -> new UwsgiVar("", "x"));
-        assertThrows(IllegalArgumentException.class, () -> new RouterConfig(List.of(), java.util.Map.of(), 0, List.of(),
-                StatsOptions.DEFAULTS));
+        assertThrows(IllegalArgumentException.class, () -> new RouterConfig(List.of(), java.util.Map.of(), 0,
+                RouterConfig.DEFAULT_DRAIN, List.of(), StatsOptions.DEFAULTS));
         RouterOptions ok = new RouterOptions("http", List.of(), List.of(), List.of(), 1, Timeouts.of(s), s, false,
                 4096, Duration.ZERO, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HttpRouterConfig(ok,

@@ -1,5 +1,6 @@
 package io.corerouter.core.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,21 +23,27 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Core owns the options around the sections: the global ones first ({@code --ini}, {@code --help},
- * {@code --version}, {@code --offload-threads}) and the stats server format last ({@link StatsOptions}).
+ * {@code --version}, {@code --offload-threads}, {@code --reload-mercy}) and the stats server format last ({@link StatsOptions}).
  *
  * @param sections       every section of the build, in registration order, in use or not
  * @param configs        the config of each section in use, keyed by its section
  * @param offloadThreads {@code --offload-threads} (2): threads for blocking work kept off the event loops
+ * @param drain          {@code --reload-mercy} (10 s): how long a graceful stop (SIGTERM, SIGINT) lets the
+ *                       requests in flight finish before it closes them
  * @param warnings       what was ignored while reading and checking, one line each, for the caller to log
  * @param stats          how stats servers write their document ({@code --stats-http}, {@code --stats-minified})
  */
 public record RouterConfig(List<ConfigSection<?>> sections, Map<ConfigSection<?>, Object> configs,
-                           int offloadThreads, List<String> warnings, StatsOptions stats) {
+                           int offloadThreads, Duration drain, List<String> warnings, StatsOptions stats) {
     public static final String INI = CommandLine.INI_OPTION;
     public static final String HELP = "help";
     public static final String VERSION = "version";
     public static final String OFFLOAD_THREADS = "offload-threads";
     public static final int DEFAULT_OFFLOAD_THREADS = 2;
+    /** uWSGI's name for how long a stop waits for its workers; here, for the requests in flight. */
+    public static final String RELOAD_MERCY = "reload-mercy";
+    /** Default of {@code --reload-mercy}: what corerouter always waited (uWSGI waits 60 s for its workers). */
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
     /** Help section of the global options. */
     public static final String GROUP = "Global";
 
@@ -48,6 +55,10 @@ public record RouterConfig(List<ConfigSection<?>> sections, Map<ConfigSection<?>
         }
         if (offloadThreads < 1) {
             throw new IllegalArgumentException(OFFLOAD_THREADS + ": " + offloadThreads + " (expected: > 0)");
+        }
+        Objects.requireNonNull(drain, "drain");
+        if (drain.isNegative()) {
+            throw new IllegalArgumentException(RELOAD_MERCY + ": " + drain + " (expected: >= 0)");
         }
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(stats, "stats");
@@ -75,6 +86,9 @@ public record RouterConfig(List<ConfigSection<?>> sections, Map<ConfigSection<?>
         table.register(OptionSpec.flag(GROUP, VERSION, "print the version and exit"));
         table.register(OptionSpec.required(GROUP, OFFLOAD_THREADS, "N", Integer.toString(DEFAULT_OFFLOAD_THREADS),
                 "threads for blocking work kept off the event loops (name resolution, files, certificates)"));
+        table.register(OptionSpec.required(GROUP, RELOAD_MERCY, "N", Long.toString(DEFAULT_DRAIN.toSeconds()),
+                "seconds SIGTERM/SIGINT let the requests in flight finish after the listeners closed "
+                        + "(a second signal stops at once)"));
         for (ConfigSection<?> section : sections) {
             section.registerOptions(table);
         }
@@ -97,12 +111,14 @@ public record RouterConfig(List<ConfigSection<?>> sections, Map<ConfigSection<?>
             throws ConfigException {
         List<String> warnings = new ArrayList<>(options.warnings());
         int offloadThreads = OptionValues.integer(options, OFFLOAD_THREADS, DEFAULT_OFFLOAD_THREADS, 1, Integer.MAX_VALUE);
+        Duration drain = OptionValues.seconds(options, RELOAD_MERCY, DEFAULT_DRAIN, 0);
         Map<ConfigSection<?>, Object> configs = new HashMap<>();
         for (ConfigSection<?> section : sections) {
             Optional<?> config = section.configure(options, warnings::add);
             config.ifPresent(c -> configs.put(section, c));
         }
-        return new RouterConfig(List.copyOf(sections), configs, offloadThreads, warnings, StatsOptions.from(options));
+        return new RouterConfig(List.copyOf(sections), configs, offloadThreads, drain, warnings,
+                StatsOptions.from(options));
     }
 
     /** {@link CommandLine#parse} against {@link #optionTable()}, then {@link #from}: handy for tests and tools. */
