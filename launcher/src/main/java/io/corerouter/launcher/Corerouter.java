@@ -31,6 +31,8 @@ import io.corerouter.subscription.SubscriberSection;
 import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.SubscriptionSection;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -247,6 +249,37 @@ public final class Corerouter implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /**
+     * Graceful stop (SIGTERM, SIGINT): every router stops accepting at once (new connections are
+     * refused), its sessions are told to finish their request and close ({@code Connection: close} for
+     * HTTP keep-alive clients, idle keep-alive connections at once), and the requests in flight get up
+     * to {@code drain} in total; then everything closes as in {@link #close()}.
+     */
+    public void stop(Duration drain) {
+        long deadline = System.nanoTime() + drain.toNanos();
+        List<Future<?>> drained = new ArrayList<>();
+        int open = 0;
+        for (Router router : routers.values()) {
+            RouterRuntime runtime = router.runtime();
+            if (runtime != null) {
+                open += runtime.openSessions();
+                drained.add(runtime.stopAccepting());
+            }
+        }
+        int sessions = open;
+        LOG.info(() -> "stopping: listeners closed, sessions=" + sessions + " finish their requests (up to "
+                + drain.toSeconds() + "s, --" + RouterConfig.RELOAD_MERCY + ")");
+        for (Future<?> future : drained) {
+            future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        for (Router router : routers.values()) {
+            if (router.runtime() != null) {
+                router.runtime().drain(Duration.ZERO); // the time is up: close() closes what is left
+            }
+        }
+        close();
     }
 
     @Override
