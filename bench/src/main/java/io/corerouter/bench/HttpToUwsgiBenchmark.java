@@ -1,7 +1,7 @@
 package io.corerouter.bench;
 
 import io.corerouter.http.HttpToUwsgi;
-import io.corerouter.core.config.UwsgiVar;
+import io.corerouter.http.UwsgiVar;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -2,7 +2,7 @@ package io.corerouter.bench;
 
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
-import io.corerouter.core.config.SubscriptionOptions;
+import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.SubscriptionServer;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.codec.SubscriptionPacketParser;

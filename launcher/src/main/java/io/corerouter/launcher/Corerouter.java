@@ -1,33 +1,44 @@
 package io.corerouter.launcher;
 
 import io.corerouter.core.backend.Clock;
-import io.corerouter.core.config.FastRouterConfig;
-import io.corerouter.core.config.HttpRouterConfig;
-import io.corerouter.core.config.RawRouterConfig;
+import io.corerouter.core.config.ConfigSection;
 import io.corerouter.core.config.RouterConfig;
-import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.config.RouterServices;
-import io.corerouter.core.config.SslRouterConfig;
-import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.Hostname;
 import io.corerouter.core.server.Router;
+import io.corerouter.core.server.RouterContext;
+import io.corerouter.core.server.RouterKind;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.stats.RouterStats;
 import io.corerouter.core.stats.StatsDocument;
 import io.corerouter.core.stats.StatsServer;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.fast.FastRouter;
+import io.corerouter.fast.FastRouterKind;
 import io.corerouter.http.HttpRouter;
+import io.corerouter.http.HttpRouterKind;
 import io.corerouter.raw.RawRouter;
+import io.corerouter.raw.RawRouterKind;
+import io.corerouter.ssl.TlsConfig;
+import io.corerouter.ssl.TlsSection;
 import io.corerouter.ssl.TlsService;
 import io.corerouter.ssl.router.SslRouter;
+import io.corerouter.ssl.router.SslRouterKind;
 import io.corerouter.subscription.RouterSubscriptions;
 import io.corerouter.subscription.Subscriber;
+import io.corerouter.subscription.SubscriberOptions;
+import io.corerouter.subscription.SubscriberSection;
+import io.corerouter.subscription.SubscriptionOptions;
+import io.corerouter.subscription.SubscriptionSection;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -39,9 +50,11 @@ import java.util.logging.Logger;
  * servers, stats servers, the subscriber), the TLS service and every configured router, started
  * together and closed in reverse order.
  *
- * <p>Every router kind gets the same services the same way ({@link #startRouter}): a subscription
- * table that becomes its mapper when {@code --R-subscription-server} is given, cheap mode, and a
- * stats server with {@code --R-stats}.
+ * <p>Routers are started kind by kind, in the order of {@link RouterConfig#sections()} (the
+ * launcher's {@link Kinds}): this class knows no router kind except to offer typed getters to tests.
+ * Every kind gets the same services the same way ({@link #startRouter}): a subscription table that
+ * becomes its mapper when {@code --R-subscription-server} is given, cheap mode, and a stats server
+ * with {@code --R-stats}.
  */
 public final class Corerouter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Corerouter.class.getName());
@@ -53,19 +66,10 @@ public final class Corerouter implements AutoCloseable {
     private Transport transport;
     private ExecutorService offload;
     private EventLoopGroup aux;
+    private final Map<RouterKind<?, ?>, Router> routers = new LinkedHashMap<>();
     private TlsService tls;
     private TlsSniSink sniSink;
-    private HttpRouter http;
-    private SslRouter sslrouter;
-    private FastRouter fastrouter;
-    private RawRouter rawrouter;
     private Subscriber subscriber;
-
-    /** Makes a router kind given its mapper (the subscription table, or null for its own). */
-    @FunctionalInterface
-    private interface RouterFactory<R extends Router> {
-        R create(KeyMapper externalMapper) throws Exception;
-    }
 
     public Corerouter(RouterConfig config) {
         this.config = config;
@@ -79,39 +83,47 @@ public final class Corerouter implements AutoCloseable {
         aux = transport.newGroup(1, "aux");
         running.add(() -> aux.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS));
         String hostname = Hostname.get();
-        if (config.usesTls()) {
-            tls = TlsService.start(config.tls(), offload);
+        if (kinds().stream().anyMatch(this::servesTls)) {
+            tls = TlsService.start(config.get(TlsSection.INSTANCE).orElse(TlsConfig.DEFAULTS), offload);
             running.add(tls);
             sniSink = new TlsSniSink(tls.sniContexts());
         }
-        if (config.http().isPresent()) {
-            HttpRouterConfig httpConfig = config.http().get();
-            http = startRouter(HttpRouterConfig.KIND, httpConfig.common(),
-                    mapper -> new HttpRouter(httpConfig, config.https(), tls, transport, mapper, hostname, offload));
+        for (RouterKind<?, ?> kind : kinds()) {
+            startKind(kind, hostname);
         }
-        if (config.sslrouter().isPresent()) {
-            SslRouterConfig sslConfig = config.sslrouter().get();
-            sslrouter = startRouter(SslRouterConfig.KIND, sslConfig.common(),
-                    mapper -> new SslRouter(sslConfig, transport, tls, mapper));
-        }
-        if (config.fastrouter().isPresent()) {
-            FastRouterConfig fastConfig = config.fastrouter().get();
-            fastrouter = startRouter(FastRouterConfig.KIND, fastConfig.common(),
-                    mapper -> new FastRouter(fastConfig, transport, mapper, offload));
-        }
-        if (config.rawrouter().isPresent()) {
-            RawRouterConfig rawConfig = config.rawrouter().get();
-            rawrouter = startRouter(RawRouterConfig.KIND, rawConfig.common(),
-                    mapper -> new RawRouter(rawConfig, transport, mapper));
-        }
-        if (config.subscriber().enabled()) {
-            subscriber = new Subscriber(config.subscriber(), transport, aux.next(), Clock.SYSTEM);
+        SubscriberOptions announce = config.get(SubscriberSection.INSTANCE).orElse(SubscriberOptions.NONE);
+        if (announce.enabled()) {
+            subscriber = new Subscriber(announce, transport, aux.next(), Clock.SYSTEM);
             running.add(subscriber);
             subscriber.start();
         }
-        if (http == null && sslrouter == null && fastrouter == null && rawrouter == null && subscriber == null) {
+        if (routers.isEmpty() && subscriber == null) {
             LOG.warning("no router configured (give --http, --https, --fastrouter, --rawrouter or --sslrouter ADDR)"
                     + " and nothing to announce (--subscribe2): nothing to do");
+        }
+    }
+
+    /** The router kinds of this build, in order. */
+    private List<RouterKind<?, ?>> kinds() {
+        List<RouterKind<?, ?>> kinds = new ArrayList<>();
+        for (ConfigSection<?> section : config.sections()) {
+            if (section instanceof RouterKind<?, ?> kind) {
+                kinds.add(kind);
+            }
+        }
+        return kinds;
+    }
+
+    /** Whether router kind {@code kind} is configured with TLS listeners: only those take SNI contexts from subscriptions. */
+    private <C> boolean servesTls(RouterKind<C, ?> kind) {
+        return config.get(kind).map(kind::servesTls).orElse(false);
+    }
+
+    /** Starts the router of {@code kind}, if it is configured. */
+    private <C, R extends Router> void startKind(RouterKind<C, R> kind, String hostname) throws Exception {
+        Optional<C> kindConfig = config.get(kind);
+        if (kindConfig.isPresent()) {
+            routers.put(kind, startRouter(kind, kindConfig.get(), hostname));
         }
     }
 
@@ -119,25 +131,28 @@ public final class Corerouter implements AutoCloseable {
      * Starts one router with its services: the subscription table (its mapper, spec §2) before it,
      * the subscription servers (with cheap mode, spec §3.9) and the stats server (§3.11) after it.
      */
-    private <R extends Router> R startRouter(String kind, RouterOptions common, RouterFactory<R> factory)
+    private <C, R extends Router> R startRouter(RouterKind<C, R> kindOf, C kindConfig, String hostname)
             throws Exception {
-        RouterServices services = config.services(kind);
+        String kind = kindOf.name();
+        RouterServices services = kindOf.services(kindConfig);
         RouterSubscriptions subs = null;
         if (services.subscriptions().enabled()) {
-            subs = new RouterSubscriptions(kind, services.subscriptions(), config.subscriptions(), transport,
-                    aux.next(), Clock.SYSTEM);
-            if (servesTls(kind)) {
+            SubscriptionOptions global = config.get(SubscriptionSection.INSTANCE).orElse(SubscriptionOptions.DEFAULTS);
+            subs = new RouterSubscriptions(kind, services.subscriptions(), global, transport, aux.next(), Clock.SYSTEM);
+            if (kindOf.servesTls(kindConfig)) {
                 subs.table().sniSink(sniSink); // nodes push SNI contexts (spec §5.4)
             }
         }
-        R router = factory.create(subs == null ? null : subs.table());
+        Map<Class<?>, Object> shared = tls == null ? Map.of() : Map.of(TlsService.class, tls);
+        R router = kindOf.create(kindConfig,
+                new RouterContext(transport, offload, hostname, subs == null ? null : subs.table(), shared));
         running.add(router);
         router.start();
         RouterRuntime runtime = router.runtime();
         if (subs != null) {
             subscriptions.put(kind, subs);
             running.add(subs);
-            subs.start(runtime::firstListenerName, common.cheap() ? runtime::setAccepting : null);
+            subs.start(runtime::firstListenerName, kindOf.common(kindConfig).cheap() ? runtime::setAccepting : null);
         }
         if (services.stats().isPresent()) {
             RouterSubscriptions table = subs;
@@ -161,20 +176,21 @@ public final class Corerouter implements AutoCloseable {
         return router;
     }
 
-    /** Whether router kind {@code kind} has TLS listeners: only those take SNI contexts from subscriptions. */
-    private boolean servesTls(String kind) {
-        return SslRouterConfig.KIND.equals(kind)
-                || (HttpRouterConfig.KIND.equals(kind) && !config.https().listeners().isEmpty());
+    /** The router of {@code kind}, when configured. */
+    public <R extends Router> R router(RouterKind<?, R> kind) {
+        @SuppressWarnings("unchecked") // startKind put the router kind.create made
+        R router = (R) routers.get(kind);
+        return router;
     }
 
     /** The HTTP router, when configured (tests read its bound ports). */
     public HttpRouter http() {
-        return http;
+        return router(HttpRouterKind.INSTANCE);
     }
 
     /** The sslrouter, when configured. */
     public SslRouter sslrouter() {
-        return sslrouter;
+        return router(SslRouterKind.INSTANCE);
     }
 
     /** The TLS service (contexts, SNI, sessions), when a TLS listener is configured. */
@@ -184,12 +200,12 @@ public final class Corerouter implements AutoCloseable {
 
     /** The fastrouter, when configured. */
     public FastRouter fastrouter() {
-        return fastrouter;
+        return router(FastRouterKind.INSTANCE);
     }
 
     /** The rawrouter, when configured. */
     public RawRouter rawrouter() {
-        return rawrouter;
+        return router(RawRouterKind.INSTANCE);
     }
 
     /** The subscription servers and table of router kind {@code kind}, when configured. */
@@ -204,12 +220,12 @@ public final class Corerouter implements AutoCloseable {
 
     /** The HTTP router's subscription servers and table, when configured. */
     public RouterSubscriptions httpSubscriptions() {
-        return subscriptions(HttpRouterConfig.KIND);
+        return subscriptions(HttpRouterKind.INSTANCE.name());
     }
 
     /** The HTTP router's stats server, when configured. */
     public StatsServer httpStats() {
-        return stats(HttpRouterConfig.KIND);
+        return stats(HttpRouterKind.INSTANCE.name());
     }
 
     /** The subscription client, when {@code --subscribe2} or {@code --subscribe-to} was given. */
@@ -234,6 +250,37 @@ public final class Corerouter implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /**
+     * Graceful stop (SIGTERM, SIGINT): every router stops accepting at once (new connections are
+     * refused), its sessions are told to finish their request and close ({@code Connection: close} for
+     * HTTP keep-alive clients, idle keep-alive connections at once), and the requests in flight get up
+     * to {@code drain} in total; then everything closes as in {@link #close()}.
+     */
+    public void stop(Duration drain) {
+        long deadline = System.nanoTime() + drain.toNanos();
+        List<Future<?>> drained = new ArrayList<>();
+        int open = 0;
+        for (Router router : routers.values()) {
+            RouterRuntime runtime = router.runtime();
+            if (runtime != null) {
+                open += runtime.openSessions();
+                drained.add(runtime.stopAccepting());
+            }
+        }
+        int sessions = open;
+        LOG.info(() -> "stopping: listeners closed, sessions=" + sessions + " finish their requests (up to "
+                + drain.toSeconds() + "s, --" + RouterConfig.RELOAD_MERCY + ")");
+        for (Future<?> future : drained) {
+            future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        for (Router router : routers.values()) {
+            if (router.runtime() != null) {
+                router.runtime().drain(Duration.ZERO); // the time is up: close() closes what is left
+            }
+        }
+        close();
     }
 
     @Override

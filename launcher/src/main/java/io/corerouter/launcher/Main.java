@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
@@ -18,6 +19,10 @@ import java.util.logging.Logger;
  * {@code corerouter [OPTIONS] [config.ini]}: parses uWSGI-style options and ini files, starts the
  * configured routers and runs until SIGINT/SIGTERM. With no arguments it runs the embedded default
  * config ({@code default.ini} in this module's resources).
+ *
+ * <p>The first SIGTERM or SIGINT stops gracefully ({@link Corerouter#stop}): the listeners close, the
+ * requests in flight get up to {@code --reload-mercy} seconds, then the process exits 0. A second
+ * signal stops at once (exit status 1).
  */
 public final class Main {
     static final String DEFAULT_CONFIG = "default.ini";
@@ -33,10 +38,11 @@ public final class Main {
     }
 
     /**
-     * Runs the launcher; returns an exit status, or -1 after the routers stopped on a signal.
+     * Runs the launcher; returns an exit status (0 after a graceful stop on a signal), or -1 when the
+     * routers were stopped by the JVM's shutdown hook (the JVM is exiting already).
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        OptionTable table = RouterConfig.optionTable();
+        OptionTable table = RouterConfig.optionTable(Kinds.ALL);
         ParsedOptions options;
         try {
             options = CommandLine.parse(args.length == 0 ? defaultArgs() : args, table);
@@ -60,7 +66,7 @@ public final class Main {
         Logger log = Logger.getLogger(Main.class.getName());
         RouterConfig config;
         try {
-            config = RouterConfig.from(options);
+            config = RouterConfig.from(options, Kinds.ALL);
         } catch (ConfigException e) {
             err.println("corerouter: " + e.getMessage());
             return 2;
@@ -78,17 +84,30 @@ public final class Main {
             err.println("corerouter: start-up failed: " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            corerouter.close();
+        Duration drain = config.drain();
+        boolean signals = StopSignals.install(signal -> {
+            log.info(signal + ": stopping gracefully (a second signal stops at once)");
+            corerouter.stop(drain);
             stopped.countDown();
-        }, "shutdown"));
+        }, signal -> {
+            log.warning(signal + " again: stopping at once, requests in flight are cut");
+            Runtime.getRuntime().halt(1);
+        });
+        if (!signals) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.info("shutting down");
+                corerouter.stop(drain);
+                stopped.countDown();
+            }, "shutdown"));
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return -1;
+        log.info("stopped");
+        // after a signal the JVM is not exiting by itself; from the shutdown hook it already is
+        return signals ? 0 : -1;
     }
 
     /** Copies the embedded default config to a temporary file and points the parser at it. */

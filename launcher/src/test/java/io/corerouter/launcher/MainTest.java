@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.config.CommandLine;
 import io.corerouter.core.config.RouterConfig;
+import io.corerouter.http.HttpRouterConfig;
+import io.corerouter.http.HttpRouterKind;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -79,9 +81,10 @@ class MainTest {
         }
         RouterConfig config = RouterConfig.from(CommandLine.parse(new String[] {copy.toString()},
                 RouterConfig.optionTable()));
-        assertEquals("127.0.0.1:8080", config.http().orElseThrow().common().listeners().get(0).name());
-        assertEquals("127.0.0.1:3031", config.http().orElseThrow().common().to().get(0).name());
-        assertTrue(config.http().orElseThrow().keepAlive().enabled());
+        HttpRouterConfig http = config.get(HttpRouterKind.INSTANCE).orElseThrow().router();
+        assertEquals("127.0.0.1:8080", http.common().listeners().get(0).name());
+        assertEquals("127.0.0.1:3031", http.common().to().get(0).name());
+        assertTrue(http.keepAlive().enabled());
         Files.delete(copy);
     }
 
@@ -92,7 +95,7 @@ class MainTest {
                 + "http = 127.0.0.1:0\nhttp-to = 127.0.0.1:3031\n");
         RouterConfig config = RouterConfig.from(CommandLine.parse(new String[] {"--ini", ini.toString()},
                 RouterConfig.optionTable()));
-        assertTrue(config.http().isPresent());
+        assertTrue(config.get(HttpRouterKind.INSTANCE).isPresent());
         assertEquals(3, config.warnings().stream().filter(w -> w.contains("ignoring")).count(), config.warnings().toString());
     }
 }

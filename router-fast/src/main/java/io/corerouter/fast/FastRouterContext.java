@@ -3,7 +3,6 @@ package io.corerouter.fast;
 import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.backend.NodeSelector;
-import io.corerouter.core.config.FastRouterConfig;
 import io.corerouter.core.server.RouterRuntime;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;

@@ -1,6 +1,5 @@
 package io.corerouter.raw;
 
-import io.corerouter.core.config.RawRouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;

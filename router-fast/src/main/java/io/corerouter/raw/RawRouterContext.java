@@ -2,7 +2,6 @@ package io.corerouter.raw;
 
 import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.NodeSelector;
-import io.corerouter.core.config.RawRouterConfig;
 import io.corerouter.core.server.RouterRuntime;
 
 /** What every session of one rawrouter shares, read-only after start-up. */

@@ -1,7 +1,5 @@
 package io.corerouter.fast;
 
-import io.corerouter.core.config.FastRouterConfig;
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.transport.Transport;
 import java.io.IOException;
@@ -17,7 +15,7 @@ final class FastTesting {
 
     /** A fastrouter from command-line style options (include {@code --fastrouter 127.0.0.1:0}). */
     static FastRouter start(KeyMapper mapper, ExecutorService offload, String... args) throws Exception {
-        FastRouterConfig config = RouterConfig.parse(args).fastrouter().orElseThrow();
+        FastRouterConfig config = FastRawConfigTest.parse(args).get(FastRouterKind.INSTANCE).orElseThrow();
         FastRouter router = new FastRouter(config, Transport.detect(), mapper, offload);
         try {
             router.start();

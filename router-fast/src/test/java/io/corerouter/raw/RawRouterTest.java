@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.backend.StaticNode;
-import io.corerouter.core.config.RawRouterConfig;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.testing.RawHttpClient;
@@ -119,7 +118,7 @@ class RawRouterTest {
     }
 
     private static RawRouter start(KeyMapper mapper, String... args) throws Exception {
-        RawRouterConfig config = RouterConfig.parse(args).rawrouter().orElseThrow();
+        RawRouterConfig config = RouterConfig.parse(List.of(RawRouterKind.INSTANCE), args).get(RawRouterKind.INSTANCE).orElseThrow();
         RawRouter router = new RawRouter(config, Transport.detect(), mapper);
         try {
             router.start();

@@ -1,6 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.HttpFeatures;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;

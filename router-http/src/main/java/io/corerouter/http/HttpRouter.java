@@ -1,14 +1,12 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.HttpRouterConfig;
-import io.corerouter.core.config.HttpsConfig;
-import io.corerouter.core.config.TlsListener;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.http.HttpRouterInitializer.Translators;
 import io.corerouter.ssl.TlsFront;
+import io.corerouter.ssl.TlsListener;
 import io.corerouter.ssl.TlsService;
 import java.util.Objects;
 import java.util.concurrent.Executor;

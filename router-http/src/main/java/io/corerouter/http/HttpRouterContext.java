@@ -3,8 +3,6 @@ package io.corerouter.http;
 import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
-import io.corerouter.core.config.HttpFeatures;
-import io.corerouter.core.config.HttpRouterConfig;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
 import io.netty.handler.codec.http.HttpDecoderConfig;

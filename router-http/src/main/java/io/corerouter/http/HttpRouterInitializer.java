@@ -1,7 +1,6 @@
 package io.corerouter.http;
 
 import io.corerouter.core.config.Endpoint;
-import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.ssl.TlsFront;

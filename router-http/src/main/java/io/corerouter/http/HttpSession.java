@@ -1,13 +1,13 @@
 package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.pool.PooledConnection;
 import io.corerouter.core.pool.ResponseDecoder;
+import io.corerouter.core.server.DrainEvent;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.http.CurrentRequest.BodyMode;
@@ -64,6 +64,10 @@ import java.util.logging.Logger;
  * backend; the backend is read only while the client is writable. Writes are flushed once per read
  * batch. Requests pipelined behind the current one are held in order and answered after it.
  *
+ * <p>Stopping ({@link DrainEvent}, a graceful stop): a connection waiting for its next request closes
+ * at once; one with a request in flight finishes it, the response saying {@code Connection: close}
+ * (or, if it already went out without, the connection closes after it).
+ *
  * <p>Timeouts, each with its own log line: {@code timeout=headers} (a complete head did not arrive
  * in {@code --http-headers-timeout}, the slowloris defence: 408 and close), {@code timeout=connect}
  * ({@code --http-connect-timeout}, then the next node or 502), {@code timeout=idle} (no traffic for
@@ -91,6 +95,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private RequestForwarder forwarder;
     private ResponseRelay relay;
     private boolean inputClosed;
+    /** The router is stopping: no request after the one in flight. */
+    private boolean draining;
     private long requests;
     /** The node channel of the request in flight, from connect to the end of its response. */
     private Channel backend;
@@ -408,6 +414,12 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             }
         } else if (evt instanceof IdleStateEvent) {
             onIdle();
+        } else if (evt == DrainEvent.INSTANCE) {
+            draining = true;
+            if (state == State.AWAIT_HEAD && requests > 0 && pipelined.isEmpty()) {
+                log(Level.FINE, "stopping: closing an idle keepalive connection");
+                close();
+            }
         }
         ReferenceCountUtil.release(evt);
     }
@@ -597,6 +609,11 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         return inputClosed;
     }
 
+    /** Whether the router is stopping: no keepalive after this response. */
+    boolean draining() {
+        return draining;
+    }
+
     /** The backend failed before any response byte: retry a replayable request, else answer. */
     void backendFailed(RouterException failure) {
         Channel failedChannel = backend;
@@ -625,7 +642,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         } else if (finished != null) {
             finished.close();
         }
-        boolean persist = relay.keepAlive() && current.requestDone && (!inputClosed || !pipelined.isEmpty());
+        boolean persist = relay.keepAlive() && current.requestDone && !draining
+                && (!inputClosed || !pipelined.isEmpty());
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;

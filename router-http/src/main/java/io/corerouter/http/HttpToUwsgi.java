@@ -1,8 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.UwsgiVar;
-import java.nio.charset.StandardCharsets;
-
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.ssl.TlsConnection;
@@ -11,6 +8,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,6 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.HttpFeatures;
 import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
@@ -181,7 +180,7 @@ final class ResponseRelay {
      */
     private boolean frame(HttpResponse response) {
         boolean responseHttp11 = response.protocolVersion() == HttpVersion.HTTP_1_1;
-        boolean keep = current.keepAlive && !session.inputClosed() && responseHttp11;
+        boolean keep = current.keepAlive && !session.inputClosed() && !session.draining() && responseHttp11;
         String connection = response.headers().get(HttpHeaderNames.CONNECTION);
         if (connection != null && HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection)) {
             keep = false;

@@ -23,5 +23,8 @@
  * {@code ErrorResponses}. Checks on the head are in {@code RequestChecks} (smuggling defences, decoder
  * failures) and {@code RawMode} (websocket and raw requests).
  * docs/http-hardening.md describes the behaviour they add up to.
+ *
+ * <p>Options: {@link io.corerouter.http.HttpRouterKind} (what the launcher sees), {@code HttpRouterConfig}
+ * with {@code HttpFeatures}, {@code KeepAlive} and {@code UwsgiVar}, and {@code HttpsConfig}.
  */
 package io.corerouter.http;

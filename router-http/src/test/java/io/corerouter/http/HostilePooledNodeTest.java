@@ -3,7 +3,6 @@ package io.corerouter.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.transport.Transport;
@@ -115,8 +114,8 @@ class HostilePooledNodeTest {
     }
 
     static HttpRouter start(String node) throws Exception {
-        HttpRouter router = new HttpRouter(RouterConfig.parse("--http", "127.0.0.1:0", "--http-to", node, "--http-keepalive",
-                "--http-processes", "1", "--http-node-connections", "4").http().orElseThrow(), Transport.detect(), null, "t");
+        HttpRouter router = new HttpRouter(HttpConfigs.http("--http", "127.0.0.1:0", "--http-to", node, "--http-keepalive",
+                "--http-processes", "1", "--http-node-connections", "4"), Transport.detect(), null, "t");
         router.start();
         return router;
     }

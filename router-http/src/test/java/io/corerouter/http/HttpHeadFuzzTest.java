@@ -9,8 +9,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.corerouter.core.codec.uwsgi.TooLongUwsgiPacketException;
 import io.corerouter.core.codec.uwsgi.UwsgiPacket;
 import io.corerouter.core.codec.uwsgi.UwsgiPacketDecoder;
-import io.corerouter.core.config.HttpRouterConfig;
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.error.RouterException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -37,7 +35,7 @@ class HttpHeadFuzzTest {
 
     private static HttpRouterConfig config() {
         try {
-            return RouterConfig.parse("--http", ":80").http().orElseThrow();
+            return HttpConfigs.http("--http", ":80");
         } catch (Exception e) {
             throw new AssertionError(e);
         }

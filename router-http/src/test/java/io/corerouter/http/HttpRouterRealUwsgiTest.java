@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.RawHttpClient.Response;
 import io.corerouter.core.testing.UwsgiProcess;
@@ -60,8 +59,7 @@ class HttpRouterRealUwsgiTest {
     }
 
     static HttpRouter start(String... args) throws Exception {
-        RouterConfig config = RouterConfig.parse(args);
-        HttpRouter router = new HttpRouter(config.http().orElseThrow(), Transport.detect(), null, "testhost");
+        HttpRouter router = new HttpRouter(HttpConfigs.http(args), Transport.detect(), null, "testhost");
         router.start();
         return router;
     }

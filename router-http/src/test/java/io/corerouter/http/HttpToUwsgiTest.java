@@ -1,7 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.UwsgiVar;
-
 import static io.corerouter.http.UwsgiPacket.vars;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -19,6 +19,7 @@ import io.corerouter.core.testing.OpensslPki;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.UwsgiProcess;
 import io.corerouter.core.transport.Transport;
+import io.corerouter.ssl.TlsSection;
 import io.corerouter.ssl.TlsService;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -71,9 +72,10 @@ class HttpsRouterTest {
         final HttpRouter router;
 
         Running(KeyMapper mapper, String... args) throws Exception {
-            RouterConfig config = RouterConfig.parse(args);
-            tls = TlsService.start(config.tls(), offload);
-            router = new HttpRouter(config.http().orElseThrow(), config.https(), tls, Transport.detect(), mapper,
+            RouterConfig config = HttpConfigs.parse(args);
+            tls = TlsService.start(config.get(TlsSection.INSTANCE).orElseThrow(), offload);
+            HttpRouterKind.Config http = HttpConfigs.kind(config);
+            router = new HttpRouter(http.router(), http.https(), tls, Transport.detect(), mapper,
                     "testhost");
             router.start();
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.RawHttpClient.Response;
@@ -117,8 +116,7 @@ class PooledNodesRealUwsgiTest {
     }
 
     static HttpRouter start(String... args) throws Exception {
-        RouterConfig config = RouterConfig.parse(args);
-        HttpRouter router = new HttpRouter(config.http().orElseThrow(), Transport.detect(), null, "testhost");
+        HttpRouter router = new HttpRouter(HttpConfigs.http(args), Transport.detect(), null, "testhost");
         router.start();
         return router;
     }

@@ -1,6 +1,5 @@
 package io.corerouter.http;
 
-import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -25,13 +24,12 @@ final class Routers {
     }
 
     static Started start(String... args) throws Exception {
-        RouterConfig config = RouterConfig.parse(args);
         ExecutorService offload = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "test-offload");
             t.setDaemon(true);
             return t;
         });
-        HttpRouter router = new HttpRouter(config.http().orElseThrow(), Transport.detect(), null, "testhost", offload);
+        HttpRouter router = new HttpRouter(HttpConfigs.http(args), Transport.detect(), null, "testhost", offload);
         try {
             router.start();
         } catch (Exception e) {

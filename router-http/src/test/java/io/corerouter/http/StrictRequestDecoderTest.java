@@ -2,7 +2,6 @@ package io.corerouter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.corerouter.core.config.RouterConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -29,7 +28,7 @@ class StrictRequestDecoderTest {
 
     private static HttpDecoderConfig config() {
         try {
-            return HttpRouterContext.requestDecoderConfig(RouterConfig.parse("--http", ":80").http().orElseThrow());
+            return HttpRouterContext.requestDecoderConfig(HttpConfigs.http("--http", ":80"));
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -1,6 +1,5 @@
 package io.corerouter.ssl;
 
-import io.corerouter.core.config.TlsFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.corerouter.ssl;
 
-import io.corerouter.core.config.TlsConfig;
-import io.corerouter.core.config.TlsListener;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;

@@ -9,5 +9,9 @@
  * {@code ReloadableContext} (how contexts are built and rebuilt), {@code SharedSessionCache} and
  * {@link io.corerouter.ssl.TicketKeys} (resumption), and {@link io.corerouter.ssl.TlsConnection} (what a
  * handshake tells a router: SNI name, client certificate, the HTTPS vars of §5.2).
+ *
+ * <p>Options: {@link io.corerouter.ssl.TlsConfig} (process-wide, read through {@code TlsSection}) with
+ * {@code TlsListener}, {@code TlsFiles} and {@code SniEntry}, the syntaxes the https and sslrouter
+ * listener options share.
  */
 package io.corerouter.ssl;

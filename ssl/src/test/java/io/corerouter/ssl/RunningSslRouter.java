@@ -4,6 +4,7 @@ import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.ssl.router.SslRouter;
+import io.corerouter.ssl.router.SslRouterKind;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,10 +17,10 @@ public final class RunningSslRouter implements AutoCloseable {
     private final SslRouter router;
 
     private RunningSslRouter(TlsEngine engine, KeyMapper mapper, String... args) throws Exception {
-        RouterConfig config = RouterConfig.parse(args);
+        RouterConfig config = SslConfigs.parse(args);
         try {
-            tls = TlsService.start(config.tls(), offload, engine);
-            router = new SslRouter(config.sslrouter().orElseThrow(), Transport.detect(), tls, mapper);
+            tls = TlsService.start(config.get(TlsSection.INSTANCE).orElseThrow(), offload, engine);
+            router = new SslRouter(config.get(SslRouterKind.INSTANCE).orElseThrow(), Transport.detect(), tls, mapper);
             router.start();
         } catch (Exception e) {
             close();

@@ -3,7 +3,6 @@ package io.corerouter.subscription;
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterSubscriptionOptions;
-import io.corerouter.core.config.SubscriptionOptions;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.subscription.table.LiteralAddress;
 import io.corerouter.subscription.table.SubscriptionNode;

@@ -1,8 +1,6 @@
 package io.corerouter.subscription;
 
 import io.corerouter.core.backend.Clock;
-import io.corerouter.core.config.SubscribeTarget;
-import io.corerouter.core.config.SubscriberOptions;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.codec.SubscriptionPacketWriter;

@@ -8,5 +8,10 @@
  *
  * <p>Sub-packages: {@code codec} (the datagram), {@code table} (keys, nodes, balancing, health),
  * {@code sign} (RSA signatures).
+ *
+ * <p>Options: {@link io.corerouter.subscription.SubscriptionOptions} (global server options, read through
+ * {@code SubscriptionSection}) and {@link io.corerouter.subscription.SubscriberOptions} with
+ * {@code SubscribeTarget} (the client, read through {@code SubscriberSection}); each router's
+ * {@code --R-subscription-server} options are core's {@code RouterSubscriptionOptions}.
  */
 package io.corerouter.subscription;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.config.RouterConfig;
-import io.corerouter.core.config.SubscriberOptions;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.codec.SubscriptionPacketParser;
@@ -58,7 +57,8 @@ class SubscriberTest {
     }
 
     private Subscriber subscriber(String... args) throws Exception {
-        SubscriberOptions options = RouterConfig.parse(args).subscriber();
+        SubscriberOptions options = RouterConfig.parse(SubscriptionConfigTest.SECTIONS, args)
+                .get(SubscriberSection.INSTANCE).orElseThrow();
         return new Subscriber(options, Transport.detect(), loop.next(), clock);
     }
 

@@ -3,7 +3,6 @@ package io.corerouter.subscription;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.corerouter.core.config.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.table.SubscriptionNode;
 import io.corerouter.subscription.table.SubscriptionSlot;

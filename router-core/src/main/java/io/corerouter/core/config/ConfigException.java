@@ -20,16 +20,17 @@ public final class ConfigException extends Exception {
      * {@code option: value (expected: what)}, followed by {@code [file:line]} when the value was read
      * from an ini file.
      */
-    static ConfigException invalid(String option, String value, String expected, ParsedOptions.Source source) {
+    public static ConfigException invalid(String option, String value, String expected, ParsedOptions.Source source) {
         return new ConfigException(option + ": " + quoted(value) + " (expected: " + expected + ")" + suffix(source));
     }
 
     /** {@code option: detail}, followed by {@code [file:line]} when the value was read from an ini file. */
-    static ConfigException of(String option, String detail, ParsedOptions.Source source) {
+    public static ConfigException of(String option, String detail, ParsedOptions.Source source) {
         return new ConfigException(option + ": " + detail + suffix(source));
     }
 
-    static String suffix(ParsedOptions.Source source) {
+    /** {@code " [file:line]"} for a value read from an ini file, {@code ""} for the command line. */
+    public static String suffix(ParsedOptions.Source source) {
         return source.isCommandLine() ? "" : " [" + source + "]";
     }
 

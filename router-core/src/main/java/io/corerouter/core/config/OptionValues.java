@@ -6,20 +6,23 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Typed reads of {@link ParsedOptions} values, with the uniform {@code option: value (expected: ...)} errors. */
-final class OptionValues {
-    static final String A_NUMBER = "a number";
+/**
+ * Typed reads of {@link ParsedOptions} values, with the uniform {@code option: value (expected: ...)} errors;
+ * every module that owns options reads them with these.
+ */
+public final class OptionValues {
+    public static final String A_NUMBER = "a number";
 
     private OptionValues() {
     }
 
     /** The last value of an integer option, or {@code def} if it was not given. */
-    static int integer(ParsedOptions options, String name, int def, int min, int max) throws ConfigException {
+    public static int integer(ParsedOptions options, String name, int def, int min, int max) throws ConfigException {
         Optional<ParsedOptions.Value> value = options.lastValue(name);
         return value.isEmpty() ? def : integer(value.get(), min, max);
     }
 
-    static int integer(ParsedOptions.Value value, int min, int max) throws ConfigException {
+    public static int integer(ParsedOptions.Value value, int min, int max) throws ConfigException {
         String text = value.text();
         boolean negative = text.startsWith("-");
         String digits = negative ? text.substring(1) : text;
@@ -36,13 +39,13 @@ final class OptionValues {
     }
 
     /** The last value of a seconds option, or {@code def} if it was not given. */
-    static Duration seconds(ParsedOptions options, String name, Duration def, int min) throws ConfigException {
+    public static Duration seconds(ParsedOptions options, String name, Duration def, int min) throws ConfigException {
         Optional<ParsedOptions.Value> value = options.lastValue(name);
         return value.isEmpty() ? def : Duration.ofSeconds(integer(value.get(), min, Integer.MAX_VALUE));
     }
 
     /** Every value of an address option, parsed. */
-    static List<Endpoint> endpoints(ParsedOptions options, String name, Function<String, Endpoint> parser)
+    public static List<Endpoint> endpoints(ParsedOptions options, String name, Function<String, Endpoint> parser)
             throws ConfigException {
         List<Endpoint> endpoints = new ArrayList<>();
         for (ParsedOptions.Value value : options.values(name)) {
@@ -56,7 +59,7 @@ final class OptionValues {
     }
 
     /** {@code > 0}, {@code >= 0}, or {@code min-max}. */
-    static String range(int min, int max) {
+    public static String range(int min, int max) {
         if (max == Integer.MAX_VALUE) {
             return min == 1 ? "> 0" : ">= " + min;
         }

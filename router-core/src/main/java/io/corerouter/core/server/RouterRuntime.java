@@ -5,6 +5,7 @@ import io.corerouter.core.backend.Clock;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
@@ -13,6 +14,7 @@ import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ import java.util.logging.Logger;
 public final class RouterRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouterRuntime.class.getName());
     /** How long {@link #close()} lets the sessions in flight finish after the listeners closed. */
-    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_DRAIN = RouterConfig.DEFAULT_DRAIN;
     /** uWSGI waits this long for a zerg server (spec §7.3). */
     public static final Duration ZERG_TIMEOUT = Duration.ofSeconds(30);
 
@@ -235,6 +237,15 @@ public final class RouterRuntime implements AutoCloseable {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
         return name;
+    }
+
+    /**
+     * Stops accepting and tells the sessions to finish their requests and close ({@link DrainEvent});
+     * the returned future completes when they have. {@link #close()} then waits for it up to the drain
+     * time. Blocking while the listeners close.
+     */
+    public Future<?> stopAccepting() {
+        return server.stopAccepting();
     }
 
     /** Stops accepting, lets the sessions in flight finish (up to the drain time), stops the loops. */

@@ -16,6 +16,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.EventExecutor;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -230,14 +232,36 @@ public final class RouterServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, then waits up to {@code drain} for the open sessions to finish before
-     * returning (a zero-downtime swap: the new router accepts while this one finishes its requests).
-     * Blocking: call from the main or a shutdown thread.
+     * Stops accepting and tells every open session to finish its request and close (a
+     * {@link DrainEvent} on its pipeline, on its event loop). Returns a future that completes once the
+     * sessions open now have closed. Blocking while the listeners close: call from the main or a
+     * shutdown thread. Calling it again only repeats the event.
+     */
+    public ChannelGroupFuture stopAccepting() {
+        closeListeners();
+        ChannelGroupFuture closed = sessions.newCloseFuture();
+        for (Channel session : sessions) {
+            try {
+                session.eventLoop().execute(() -> session.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+            } catch (RejectedExecutionException e) {
+                // its loop is shutting down: the session is closed with it
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * Stops accepting ({@link #stopAccepting}), then waits up to {@code drain} for the open sessions to
+     * finish and closes what is left (a zero-downtime swap: the new router accepts while this one
+     * finishes its requests). Blocking: call from the main or a shutdown thread.
      */
     public void closeGracefully(Duration drain) {
-        closeListeners();
+        ChannelGroupFuture closed = stopAccepting();
+        if (!closed.isDone()) {
+            closed.awaitUninterruptibly(drain.toMillis(), TimeUnit.MILLISECONDS);
+        }
         if (!sessions.isEmpty()) {
-            sessions.newCloseFuture().awaitUninterruptibly(drain.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info(() -> routerName + " closing sessions=" + sessions.size() + " still open after the drain time");
         }
         sessions.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CommandLineTest {
-    private final OptionTable table = RouterConfig.optionTable();
+    private final OptionTable table = TestKind.table();
 
     @TempDir
     Path dir;

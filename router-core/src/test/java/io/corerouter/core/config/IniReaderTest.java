@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IniReaderTest {
-    private final OptionTable table = RouterConfig.optionTable();
+    private final OptionTable table = TestKind.table();
 
     @TempDir
     Path dir;
@@ -221,14 +221,14 @@ class IniReaderTest {
                 "http-harakiri = 20",
                 "http-cheap = true",
                 ""));
-        RouterConfig config = RouterConfig.from(p);
-        HttpRouterConfig http = config.http().orElseThrow();
-        assertEquals(2, http.common().processes());
-        assertTrue(http.keepAlive().enabled());
-        assertTrue(http.common().quiet());
-        assertTrue(http.common().cheap());
-        assertEquals(8192, http.common().bufferSize());
-        // the four uWSGI-only keys, and http-cheap without a subscription server
-        assertEquals(5, config.warnings().size(), config.warnings().toString());
+        RouterConfig config = RouterConfig.from(p, TestKind.SECTIONS);
+        RouterOptions http = config.get(TestKind.HTTP).orElseThrow();
+        assertEquals(2, http.processes());
+        assertEquals(Optional.of("1"), p.last("http-keepalive"));
+        assertTrue(http.quiet());
+        assertTrue(http.cheap());
+        assertEquals(8192, http.bufferSize());
+        // the four uWSGI-only keys
+        assertEquals(4, config.warnings().size(), config.warnings().toString());
     }
 }

@@ -12,6 +12,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -133,6 +135,40 @@ class RouterServerTest {
         try (ServerSocket again = new ServerSocket()) {
             again.setReuseAddress(true);
             again.bind(bound); // fails if any of the SO_REUSEPORT sockets were left open
+        }
+    }
+
+    @Test
+    void stopAcceptingRefusesNewConnectionsAndTellsEverySessionToFinish() throws Exception {
+        CountDownLatch active = new CountDownLatch(2);
+        CountDownLatch told = new CountDownLatch(2);
+        @ChannelHandler.Sharable
+        final class Session extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                active.countDown();
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt == DrainEvent.INSTANCE) {
+                    told.countDown(); // a session finishing its request, then closing
+                    ctx.close();
+                }
+            }
+        }
+        RouterServer server = server();
+        InetSocketAddress address = (InetSocketAddress) server.bind("test", ANY_PORT, new Session()).localAddress();
+        try (Socket first = new Socket(address.getAddress(), address.getPort());
+             Socket second = new Socket(address.getAddress(), address.getPort())) {
+            assertTrue(active.await(10, TimeUnit.SECONDS));
+            ChannelGroupFuture closed = server.stopAccepting();
+            assertTrue(told.await(10, TimeUnit.SECONDS), "every open session got the drain event");
+            assertTrue(closed.awaitUninterruptibly(10, TimeUnit.SECONDS), "the future follows the sessions");
+            assertEquals(-1, first.getInputStream().read());
+            assertEquals(-1, second.getInputStream().read());
+            assertThrows(ConnectException.class, () -> new Socket(address.getAddress(), address.getPort()).close());
+            assertEquals(0, server.openSessions());
         }
     }
 }

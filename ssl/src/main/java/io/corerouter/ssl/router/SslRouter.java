@@ -1,13 +1,12 @@
 package io.corerouter.ssl.router;
 
 import io.corerouter.core.config.Endpoint;
-import io.corerouter.core.config.SslRouterConfig;
-import io.corerouter.core.config.TlsListener;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.ssl.TlsFront;
+import io.corerouter.ssl.TlsListener;
 import io.corerouter.ssl.TlsService;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,6 @@ package io.corerouter.ssl.router;
 import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
-import io.corerouter.core.config.SslRouterConfig;
 import io.corerouter.core.route.KeyMapper;
 import java.util.List;
 

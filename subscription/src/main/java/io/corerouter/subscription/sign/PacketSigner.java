@@ -1,6 +1,6 @@
 package io.corerouter.subscription.sign;
 
-import io.corerouter.core.config.SubscribeTarget;
+import io.corerouter.subscription.SubscribeTarget;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;

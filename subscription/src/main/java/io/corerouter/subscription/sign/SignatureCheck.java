@@ -1,6 +1,6 @@
 package io.corerouter.subscription.sign;
 
-import io.corerouter.core.config.SubscriptionOptions;
+import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.corerouter.subscription.table;
 
-import io.corerouter.core.config.SubscriptionOptions;
+import io.corerouter.subscription.SubscriptionOptions;
 
 /**
  * Chooses one available node of a key (spec §2.7, {@code --subscription-algo}); the chosen node has

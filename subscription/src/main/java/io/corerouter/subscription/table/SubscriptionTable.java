@@ -2,10 +2,10 @@ package io.corerouter.subscription.table;
 
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
-import io.corerouter.core.config.SubscriptionOptions;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.stats.JsonWriter;
 import io.corerouter.core.stats.StatsSource;
+import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.sign.SignatureCheck;
 import java.net.SocketAddress;

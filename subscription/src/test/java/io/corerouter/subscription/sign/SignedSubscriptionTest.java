@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.corerouter.core.config.SubscriptionOptions;
+import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.codec.SubscriptionPacketParser;
 import io.corerouter.subscription.codec.SubscriptionPacketWriter;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.config.SubscriptionOptions;
 import io.corerouter.core.stats.JsonWriter;
+import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.testing.ManualClock;
 import io.corerouter.subscription.testing.QueueExecutor;

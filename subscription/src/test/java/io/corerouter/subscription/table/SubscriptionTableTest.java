@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.backend.BackendNode;
-import io.corerouter.core.config.SubscriptionOptions;
+import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.table.SubscriptionTable.Outcome;
 import io.corerouter.subscription.testing.ManualClock;

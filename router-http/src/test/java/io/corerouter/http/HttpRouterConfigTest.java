@@ -1,10 +1,19 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.Limits;
+import io.corerouter.core.config.RouterConfig;
+import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.config.RouterSubscriptionOptions;
+import io.corerouter.core.config.StatsOptions;
+import io.corerouter.core.config.Timeouts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,24 +24,25 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class RouterConfigTest {
+class HttpRouterConfigTest {
     @TempDir
     Path dir;
 
     private static HttpRouterConfig http(String... args) throws ConfigException {
-        return RouterConfig.parse(args).http().orElseThrow();
+        return HttpConfigs.http(args);
     }
 
     private static String error(String... args) {
-        return assertThrows(ConfigException.class, () -> RouterConfig.parse(args)).getMessage();
+        return assertThrows(ConfigException.class, () -> HttpConfigs.parse(args)).getMessage();
     }
 
     @Test
     void defaults() throws Exception {
-        RouterConfig config = RouterConfig.parse("--http", "127.0.0.1:0");
+        RouterConfig config = HttpConfigs.parse("--http", "127.0.0.1:0");
         assertEquals(2, config.offloadThreads());
+        assertEquals(Duration.ofSeconds(10), config.drain());
         assertTrue(config.warnings().isEmpty());
-        HttpRouterConfig http = config.http().orElseThrow();
+        HttpRouterConfig http = HttpConfigs.kind(config).router();
         RouterOptions common = http.common();
         assertEquals("http", common.kind());
         assertEquals(List.of(Endpoint.parseListener("127.0.0.1:0")), common.listeners());
@@ -55,16 +65,17 @@ class RouterConfigTest {
 
     @Test
     void noHttpListenerNoHttpRouter() throws Exception {
-        RouterConfig config = RouterConfig.parse("--offload-threads", "3");
-        assertTrue(config.http().isEmpty());
+        RouterConfig config = HttpConfigs.parse("--offload-threads", "3", "--reload-mercy", "0");
+        assertTrue(config.get(HttpRouterKind.INSTANCE).isEmpty());
         assertEquals(3, config.offloadThreads());
+        assertEquals(Duration.ZERO, config.drain());
         assertTrue(config.warnings().isEmpty());
     }
 
     @Test
     void httpOptionsWithoutListenerWarn() throws Exception {
-        RouterConfig config = RouterConfig.parse("--http-to", "127.0.0.1:3031");
-        assertTrue(config.http().isEmpty());
+        RouterConfig config = HttpConfigs.parse("--http-to", "127.0.0.1:3031");
+        assertTrue(config.get(HttpRouterKind.INSTANCE).isEmpty());
         assertEquals(List.of("http-* options given without --http: no HTTP router is started"), config.warnings());
     }
 
@@ -158,6 +169,7 @@ class RouterConfigTest {
         "--http-keepalive=x      | \"\"        | http-keepalive: x (expected: a number)",
         "--http-keepalive=-1     | \"\"        | http-keepalive: -1 (expected: >= 0)",
         "--offload-threads       | 0           | offload-threads: 0 (expected: > 0)",
+        "--reload-mercy          | -1          | reload-mercy: -1 (expected: >= 0)",
         "--http-to               | 127.0.0.1:0 | http-to: 127.0.0.1:0 (expected: port 1-65535)",
         "--http-fallback         | ::1:3031    | http-fallback: ::1:3031 (expected: port 1-65535)",
         "--httprouter            | 1.2.3.4:99999 | http: 1.2.3.4:99999 (expected: port 0-65535)",
@@ -179,9 +191,9 @@ class RouterConfigTest {
 
     @Test
     void httpVarWithoutEqualsIsIgnoredWithAWarning() throws Exception {
-        RouterConfig config = RouterConfig.parse("--http", ":0", "--http-var", "NOEQUALS", "--http-var", "=x",
+        RouterConfig config = HttpConfigs.parse("--http", ":0", "--http-var", "NOEQUALS", "--http-var", "=x",
                 "--http-var", "K=", "--http-var", "A=1");
-        assertEquals(List.of(new UwsgiVar("K", ""), new UwsgiVar("A", "1")), config.http().orElseThrow().vars());
+        assertEquals(List.of(new UwsgiVar("K", ""), new UwsgiVar("A", "1")), HttpConfigs.kind(config).router().vars());
         assertEquals(List.of("http-var: ignoring 'NOEQUALS' (expected: KEY=VALUE)",
                 "http-var: ignoring '=x' (expected: KEY=VALUE)"), config.warnings());
     }
@@ -218,7 +230,8 @@ class RouterConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new Limits(100, 200, 1));
         assertThrows(IllegalArgumentException.class, () -> new Limits(100, 100, 0));
         assertThrows(IllegalArgumentException.class, () -> new UwsgiVar("", "x"));
-        assertThrows(IllegalArgumentException.class, () -> new RouterConfig(java.util.Optional.empty(), 0, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new RouterConfig(List.of(), java.util.Map.of(), 0,
+                RouterConfig.DEFAULT_DRAIN, List.of(), StatsOptions.DEFAULTS));
         RouterOptions ok = new RouterOptions("http", List.of(), List.of(), List.of(), 1, Timeouts.of(s), s, false,
                 4096, Duration.ZERO, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HttpRouterConfig(ok,
@@ -227,5 +240,48 @@ class RouterConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new RouterOptions("http", List.of(), List.of(), List.of(),
                 0, Timeouts.of(s), s, false, 4096, Duration.ZERO, false));
         assertThrows(UnsupportedOperationException.class, () -> ok.listeners().add(Endpoint.parseListener(":1")));
+    }
+
+    @Test
+    void subscriptionAndStatsServers() throws Exception {
+        RouterConfig config = HttpConfigs.parse("--http", ":8080", "--http-subscription-server", "127.0.0.1:7000",
+                "--http-subscription-server", "/run/sub.sock", "--http-subscription-fallback-key", "default.test",
+                "--http-resubscribe", "10.0.0.2:7000", "--http-resubscribe-bind", "10.0.0.1:0",
+                "--http-ss", "/run/stats.sock", "--http-cheap", "--stats-http", "--stats-min");
+        HttpRouterConfig http = HttpConfigs.kind(config).router();
+        RouterSubscriptionOptions subs = http.subscriptions();
+        assertEquals(List.of(Endpoint.parseListener("127.0.0.1:7000"), Endpoint.parseListener("/run/sub.sock")),
+                subs.servers());
+        assertEquals(Optional.of("default.test"), subs.fallbackKey());
+        assertEquals(List.of(Endpoint.parseBackend("10.0.0.2:7000")), subs.resubscribe());
+        assertEquals(Optional.of(Endpoint.parseListener("10.0.0.1:0")), subs.resubscribeBind());
+        assertEquals(Optional.of(Endpoint.parseListener("/run/stats.sock")), http.stats());
+        assertEquals(new RouterServices(subs, http.stats()), HttpRouterKind.INSTANCE.services(HttpConfigs.kind(config)));
+        assertTrue(http.common().cheap());
+        assertEquals(new StatsOptions(true, true), config.stats());
+        assertTrue(config.warnings().isEmpty(), config.warnings().toString());
+    }
+
+    @Test
+    void noSubscriptionOrStatsServerByDefault() throws Exception {
+        RouterConfig config = HttpConfigs.parse("--http", "127.0.0.1:0");
+        HttpRouterConfig http = HttpConfigs.kind(config).router();
+        assertFalse(http.subscriptions().enabled());
+        assertEquals(Optional.empty(), http.stats());
+        assertEquals(StatsOptions.DEFAULTS, config.stats());
+    }
+
+    @Test
+    void cheapWithoutSubscriptionServerWarns() throws Exception {
+        RouterConfig config = HttpConfigs.parse("--http", ":0", "--http-to", "/a.sock", "--http-cheap");
+        assertEquals(List.of("http-cheap: has no effect without http-subscription-server"), config.warnings());
+    }
+
+    @Test
+    void badSubscriptionValues() {
+        assertEquals("http-subscription-fallback-key: " + "k".repeat(256) + " (expected: a key of 1-255 bytes)",
+                error("--http", ":0", "--http-subscription-fallback-key", "k".repeat(256)));
+        assertEquals("http-resubscribe-bind: /tmp/x (expected: a UDP host:port)",
+                error("--http", ":0", "--http-subscription-server", ":0", "--http-resubscribe-bind", "/tmp/x"));
     }
 }

@@ -1,5 +1,12 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.ssl.TlsConfig;
+import io.corerouter.ssl.TlsListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

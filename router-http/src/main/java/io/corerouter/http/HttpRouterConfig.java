@@ -1,5 +1,15 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.Limits;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.core.config.RouterOptionNames;
+import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.config.RouterSubscriptionOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

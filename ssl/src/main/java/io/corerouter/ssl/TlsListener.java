@@ -1,5 +1,6 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl;
 
+import io.corerouter.core.config.Endpoint;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -1,83 +1,84 @@
-package io.corerouter.core.config;
+package io.corerouter.subscription;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.ConfigSection;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.RouterConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The subscription server, subscription client and stats options (spec §2, §3.11). */
+/**
+ * The global subscription server options and the subscription client (spec §2); each router's
+ * {@code --R-subscription-server} options are tested with the router (router-http's HttpRouterConfigTest).
+ */
 class SubscriptionConfigTest {
+    /** This module's sections, as the launcher lists them. */
+    static final List<ConfigSection<?>> SECTIONS = List.of(SubscriptionSection.INSTANCE, SubscriberSection.INSTANCE);
+
+    static RouterConfig parse(String... args) throws ConfigException {
+        return RouterConfig.parse(SECTIONS, args);
+    }
+
+    private static SubscriptionOptions subscriptions(RouterConfig config) {
+        return config.get(SubscriptionSection.INSTANCE).orElseThrow();
+    }
+
+    private static SubscriberOptions subscriber(RouterConfig config) {
+        return config.get(SubscriberSection.INSTANCE).orElseThrow();
+    }
+
     private static String error(String... args) {
-        return assertThrows(ConfigException.class, () -> RouterConfig.parse(args)).getMessage();
+        return assertThrows(ConfigException.class, () -> parse(args)).getMessage();
     }
 
     @Test
     void defaults() throws Exception {
-        RouterConfig config = RouterConfig.parse("--http", "127.0.0.1:0");
-        assertEquals(SubscriptionOptions.DEFAULTS, config.subscriptions());
-        assertEquals(SubscriptionOptions.Algo.WRR, config.subscriptions().algo());
-        assertEquals(Duration.ofSeconds(17), config.subscriptions().tolerance());
-        assertEquals(Duration.ofSeconds(86400), config.subscriptions().signTolerance());
-        assertFalse(config.subscriber().enabled());
-        assertEquals(Duration.ofSeconds(10), config.subscriber().freq());
-        assertEquals(StatsOptions.DEFAULTS, config.stats());
-        HttpRouterConfig http = config.http().orElseThrow();
-        assertFalse(http.subscriptions().enabled());
-        assertEquals(Optional.empty(), http.stats());
+        RouterConfig config = parse();
+        assertEquals(SubscriptionOptions.DEFAULTS, subscriptions(config));
+        assertEquals(SubscriptionOptions.Algo.WRR, subscriptions(config).algo());
+        assertEquals(Duration.ofSeconds(17), subscriptions(config).tolerance());
+        assertEquals(Duration.ofSeconds(86400), subscriptions(config).signTolerance());
+        assertFalse(subscriber(config).enabled());
+        assertEquals(Duration.ofSeconds(10), subscriber(config).freq());
+        assertEquals(SubscriberOptions.NONE, subscriber(config));
+        assertTrue(config.warnings().isEmpty(), config.warnings().toString());
     }
 
     @Test
-    void httpSubscriptionOptions() throws Exception {
-        RouterConfig config = RouterConfig.parse("--http", ":8080", "--http-subscription-server", "127.0.0.1:7000",
-                "--http-subscription-server", "/run/sub.sock", "--http-subscription-fallback-key", "default.test",
-                "--http-resubscribe", "10.0.0.2:7000", "--http-resubscribe-bind", "10.0.0.1:0",
-                "--http-ss", "/run/stats.sock", "--http-cheap", "--stats-http", "--stats-min",
-                "--subscription-algo", "WLRC", "--subscription-tolerance", "30", "--subscription-dotsplit");
-        HttpRouterConfig http = config.http().orElseThrow();
-        RouterSubscriptionOptions subs = http.subscriptions();
-        assertEquals(List.of(Endpoint.parseListener("127.0.0.1:7000"), Endpoint.parseListener("/run/sub.sock")),
-                subs.servers());
-        assertEquals(Optional.of("default.test"), subs.fallbackKey());
-        assertEquals(List.of(Endpoint.parseBackend("10.0.0.2:7000")), subs.resubscribe());
-        assertEquals(Optional.of(Endpoint.parseListener("10.0.0.1:0")), subs.resubscribeBind());
-        assertEquals(Optional.of(Endpoint.parseListener("/run/stats.sock")), http.stats());
-        assertTrue(http.common().cheap());
-        assertEquals(new StatsOptions(true, true), config.stats());
-        assertEquals(SubscriptionOptions.Algo.WLRC, config.subscriptions().algo());
-        assertEquals(Duration.ofSeconds(30), config.subscriptions().tolerance());
-        assertTrue(config.subscriptions().dotsplit());
+    void globalSubscriptionOptions() throws Exception {
+        RouterConfig config = parse("--subscription-algo", "WLRC", "--subscription-tolerance", "30",
+                "--subscription-dotsplit");
+        assertEquals(SubscriptionOptions.Algo.WLRC, subscriptions(config).algo());
+        assertEquals(Duration.ofSeconds(30), subscriptions(config).tolerance());
+        assertTrue(subscriptions(config).dotsplit());
         assertTrue(config.warnings().isEmpty(), config.warnings().toString());
     }
 
     @Test
     void unknownAlgorithmFallsBackToWrrWithAWarning() throws Exception {
-        RouterConfig config = RouterConfig.parse("--subscription-algo", "iphash");
-        assertEquals(SubscriptionOptions.Algo.WRR, config.subscriptions().algo());
+        RouterConfig config = parse("--subscription-algo", "iphash");
+        assertEquals(SubscriptionOptions.Algo.WRR, subscriptions(config).algo());
         assertEquals(List.of("subscription-algo: unknown algorithm 'iphash', using wrr (expected: wrr, lrc or wlrc)"),
                 config.warnings());
     }
 
     @Test
-    void cheapWithoutSubscriptionServerWarns() throws Exception {
-        RouterConfig config = RouterConfig.parse("--http", ":0", "--http-to", "/a.sock", "--http-cheap");
-        assertEquals(List.of("http-cheap: has no effect without http-subscription-server"), config.warnings());
-    }
-
-    @Test
     void signCheck() throws Exception {
-        RouterConfig config = RouterConfig.parse("--subscriptions-sign-check", "sha256:/etc/keys",
+        RouterConfig config = parse("--subscriptions-sign-check", "sha256:/etc/keys",
                 "--subscriptions-sign-check-tolerance", "60");
-        SubscriptionOptions.SignCheck check = config.subscriptions().signCheck().orElseThrow();
+        SubscriptionOptions.SignCheck check = subscriptions(config).signCheck().orElseThrow();
         assertEquals("sha256", check.digest());
         assertEquals(Path.of("/etc/keys"), check.dir());
         assertEquals("SHA256withRSA", check.algorithm());
-        assertEquals(Duration.ofSeconds(60), config.subscriptions().signTolerance());
+        assertEquals(Duration.ofSeconds(60), subscriptions(config).signTolerance());
         assertEquals("SHA1withRSA", SubscriptionOptions.SignCheck.rsaAlgorithm("SHA1"));
         assertEquals("SHA512withRSA", SubscriptionOptions.SignCheck.rsaAlgorithm("SHA-512"));
         assertEquals("subscriptions-sign-check: NOPE (expected: a digest name such as SHA1, SHA256, SHA384 or SHA512)",
@@ -89,19 +90,15 @@ class SubscriptionConfigTest {
     @Test
     void badValues() {
         assertEquals("subscription-tolerance: 0 (expected: > 0)", error("--subscription-tolerance", "0"));
-        assertEquals("http-subscription-fallback-key: " + "k".repeat(256) + " (expected: a key of 1-255 bytes)",
-                error("--http", ":0", "--http-subscription-fallback-key", "k".repeat(256)));
-        assertEquals("http-resubscribe-bind: /tmp/x (expected: a UDP host:port)",
-                error("--http", ":0", "--http-subscription-server", ":0", "--http-resubscribe-bind", "/tmp/x"));
     }
 
     @Test
     void subscribe2() throws Exception {
-        RouterConfig config = RouterConfig.parse("--subscribe2",
+        RouterConfig config = parse("--subscribe2",
                 "server=127.0.0.1:7000,key=app.test,addr=127.0.0.1:3031,weight=3,modifier1=5,modifier2=1,"
                         + "sign=SHA256:/k/priv.pem,check=/tmp/maintenance,sni_key=/k.pem,sni_crt=/c.pem,sni_ca=/ca.pem",
                 "--subscription-notify-socket", "/run/notify.sock", "--subscribe-freq", "3");
-        SubscribeTarget t = config.subscriber().targets().get(0);
+        SubscribeTarget t = subscriber(config).targets().get(0);
         assertEquals(Endpoint.parseBackend("127.0.0.1:7000"), t.server());
         assertEquals("app.test", t.key());
         assertEquals("127.0.0.1:3031", t.address());
@@ -115,8 +112,7 @@ class SubscriptionConfigTest {
         assertEquals(Optional.of("/c.pem"), t.sniCrt());
         assertEquals(Optional.of("/ca.pem"), t.sniCa());
         assertEquals(Optional.of("/run/notify.sock"), t.notifySocket());
-        assertEquals(Duration.ofSeconds(3), config.subscriber().freq());
-        assertTrue(config.http().isEmpty());
+        assertEquals(Duration.ofSeconds(3), subscriber(config).freq());
     }
 
     @Test
@@ -131,10 +127,10 @@ class SubscriptionConfigTest {
 
     @Test
     void subscribeTo() throws Exception {
-        RouterConfig config = RouterConfig.parse("--subscribe-to", "127.0.0.1:3031=127.0.0.1:7000:app.test",
+        RouterConfig config = parse("--subscribe-to", "127.0.0.1:3031=127.0.0.1:7000:app.test",
                 "--st", "/run/app.sock=/run/sub.sock:other.test,5,SHA1:/k.pem",
                 "--subscribe", "/s=10.0.0.1:7000:k:with:colons");
-        List<SubscribeTarget> targets = config.subscriber().targets();
+        List<SubscribeTarget> targets = subscriber(config).targets();
         assertEquals(3, targets.size());
         assertEquals("127.0.0.1:3031", targets.get(0).address());
         assertEquals(Endpoint.parseBackend("127.0.0.1:7000"), targets.get(0).server());
@@ -155,7 +151,7 @@ class SubscriptionConfigTest {
 
     @Test
     void subscribeKeysGoOnTheWireAsUtf8Bytes() throws Exception {
-        RouterConfig config = RouterConfig.parse("--subscribe2", "server=127.0.0.1:7000,key=caf\u00e9.test,addr=/s");
-        assertEquals("caf\u00c3\u00a9.test", config.subscriber().targets().get(0).key());
+        RouterConfig config = parse("--subscribe2", "server=127.0.0.1:7000,key=caf\u00e9.test,addr=/s");
+        assertEquals("caf\u00c3\u00a9.test", subscriber(config).targets().get(0).key());
     }
 }

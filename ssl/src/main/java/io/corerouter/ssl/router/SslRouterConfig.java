@@ -1,5 +1,16 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl.router;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.core.config.RouterOptionNames;
+import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.config.RouterServices;
+import io.corerouter.ssl.TlsConfig;
+import io.corerouter.ssl.TlsListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +26,10 @@ import java.util.Optional;
  * @param maxRetries     {@code --sslrouter-max-retries} (3): connect attempts after the first
  * @param sessionContext {@code --sslrouter-session-context}: TLS session id context (default
  *                       {@code sslrouter-<socket name>})
+ * @param services       {@code --sslrouter-subscription-server}, {@code --sslrouter-stats} and friends
  */
 public record SslRouterConfig(RouterOptions common, List<TlsListener> listeners, boolean sni, int maxRetries,
-                              Optional<String> sessionContext) {
+                              Optional<String> sessionContext, RouterServices services) {
     public static final String KIND = "sslrouter";
     public static final RouterOptionNames NAMES = new RouterOptionNames(KIND);
     public static final String SSLROUTER2 = "sslrouter2";
@@ -34,6 +46,7 @@ public record SslRouterConfig(RouterOptions common, List<TlsListener> listeners,
             throw new IllegalArgumentException(MAX_RETRIES + ": " + maxRetries + " (expected: >= 0)");
         }
         Objects.requireNonNull(sessionContext, "sessionContext");
+        Objects.requireNonNull(services, "services");
     }
 
     public static void registerOptions(OptionTable table) {
@@ -48,6 +61,7 @@ public record SslRouterConfig(RouterOptions common, List<TlsListener> listeners,
                 "connect attempts after the first failed one"));
         table.register(OptionSpec.required(GROUP, SESSION_CONTEXT, "NAME", "sslrouter-<socket name>",
                 "TLS session id context; give routers that share sessions or ticket keys the same one"));
+        RouterServices.registerOptions(table, NAMES, GROUP, false);
     }
 
     /** True when a listener option was given. */
@@ -61,6 +75,6 @@ public record SslRouterConfig(RouterOptions common, List<TlsListener> listeners,
         List<Endpoint> endpoints = listeners.stream().map(TlsListener::endpoint).toList();
         return new SslRouterConfig(RouterOptions.from(options, KIND, endpoints), listeners, options.flag(SNI),
                 OptionValues.integer(options, MAX_RETRIES, DEFAULT_MAX_RETRIES, 0, Integer.MAX_VALUE),
-                options.last(SESSION_CONTEXT).filter(s -> !s.isEmpty()));
+                options.last(SESSION_CONTEXT).filter(s -> !s.isEmpty()), RouterServices.from(options, NAMES));
     }
 }

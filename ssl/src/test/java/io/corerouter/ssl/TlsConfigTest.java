@@ -1,51 +1,34 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.RouterConfig;
+import io.corerouter.ssl.router.SslRouterConfig;
+import io.corerouter.ssl.router.SslRouterKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-/** The TLS option syntaxes of spec §5.1. */
+/** The TLS option syntaxes of spec §5.1 (the HTTP router's {@code --https} ones: router-http's HttpsConfigTest). */
 class TlsConfigTest {
     private static String error(String... args) {
-        return assertThrows(ConfigException.class, () -> RouterConfig.parse(args)).getMessage();
-    }
-
-    @Test
-    void httpsPositionalAndKeyValueForms() throws Exception {
-        RouterConfig config = RouterConfig.parse("--https", "127.0.0.1:8443,a.crt,a.key,HIGH,!ca.pem",
-                "--https2", "addr=:9443,crt=b.crt,key=b.key,client_ca=ca2.pem,spdy=1",
-                "--https-export-cert", "--https-session-context", "shared");
-        assertTrue(config.http().isPresent(), "--https alone starts the HTTP router");
-        assertTrue(config.http().get().common().listeners().isEmpty());
-        HttpsConfig https = config.https();
-        assertEquals(2, https.listeners().size());
-        TlsListener first = https.listeners().get(0);
-        assertEquals("127.0.0.1:8443", first.endpoint().name());
-        assertEquals(new TlsFiles(Path.of("a.crt"), Path.of("a.key"), Optional.of("HIGH"),
-                Optional.of(Path.of("ca.pem")), true), first.files());
-        TlsListener second = https.listeners().get(1);
-        assertEquals(":9443", second.endpoint().name());
-        assertEquals(Optional.of(Path.of("ca2.pem")), second.files().clientCa());
-        assertFalse(second.files().clientCertRequired());
-        assertTrue(https.exportCert());
-        assertEquals(Optional.of("shared"), https.sessionContext());
-        assertTrue(config.usesTls());
+        return assertThrows(ConfigException.class, () -> SslConfigs.parse(args)).getMessage();
     }
 
     @Test
     void uwsgiSslParamsAreReadOrAcceptedWithAWarning() throws Exception {
-        RouterConfig config = RouterConfig.parse("--https", ":8443,a.crt,a.key", "--ssl-verbose",
+        RouterConfig config = SslConfigs.parse("--sslrouter", ":8443,a.crt,a.key", "--ssl-verbose",
                 "--ssl-option", "16384", "--ssl-option", "4194304", "--ssl-enable3", "--ssl-tmp-dir", "/tmp/x");
-        assertTrue(config.tls().verbose());
-        assertEquals(List.of(16384L, 4194304L), config.tls().rawOptions());
+        TlsConfig tls = config.get(TlsSection.INSTANCE).orElseThrow();
+        assertTrue(tls.verbose());
+        assertEquals(List.of(16384L, 4194304L), tls.rawOptions());
         assertTrue(config.warnings().stream().anyMatch(w -> w.startsWith("ssl-enable3 ignored: SSLv3")),
                 config.warnings().toString());
         assertTrue(config.warnings().stream().anyMatch(w -> w.startsWith("ssl-tmp-dir /tmp/x ignored")),
@@ -56,34 +39,26 @@ class TlsConfigTest {
     }
 
     @Test
-    void httpToHttps() throws Exception {
-        HttpsConfig https = RouterConfig.parse("--http-to-https", "127.0.0.1:8080,8443",
-                "--http-to-https", ":80").https();
-        assertEquals(List.of(new HttpsConfig.Redirect(Endpoint.parseListener("127.0.0.1:8080"), OptionalInt.of(8443)),
-                new HttpsConfig.Redirect(Endpoint.parseListener(":80"), OptionalInt.empty())), https.redirects());
-        assertTrue(error("--http-to-https", ":80,x").startsWith("http-to-https: :80,x (expected: ADDR[,PORT]"));
-    }
-
-    @Test
     void sslrouterAndCommonOptions() throws Exception {
-        RouterConfig config = RouterConfig.parse("--sslrouter", ":8443,s.crt,s.key", "--sslrouter-to", "/tmp/n.sock",
+        RouterConfig config = SslConfigs.parse("--sslrouter", ":8443,s.crt,s.key", "--sslrouter-to", "/tmp/n.sock",
                 "--sslrouter-sni", "--sslrouter-max-retries", "5", "--sslrouter-timeout", "9",
                 "--sslrouter2", "addr=127.0.0.1:9443,cert=t.crt,key=t.key");
-        SslRouterConfig ssl = config.sslrouter().orElseThrow();
+        SslRouterConfig ssl = config.get(SslRouterKind.INSTANCE).orElseThrow();
         assertEquals(List.of(":8443", "127.0.0.1:9443"), ssl.common().listeners().stream().map(Endpoint::name).toList());
         assertEquals(List.of(Endpoint.parseBackend("/tmp/n.sock")), ssl.common().to());
         assertTrue(ssl.sni());
         assertEquals(5, ssl.maxRetries());
         assertEquals(Duration.ofSeconds(9), ssl.common().timeouts().idle());
-        assertTrue(config.http().isEmpty());
+        assertTrue(SslRouterKind.INSTANCE.servesTls(ssl));
+        assertTrue(config.warnings().isEmpty(), config.warnings().toString());
     }
 
     @Test
     void globalTlsOptions() throws Exception {
-        TlsConfig tls = RouterConfig.parse("--sni", "a.example a.crt,a.key", "--sni", "b.example b.crt,b.key,,!ca",
+        TlsConfig tls = SslConfigs.tls("--sni", "a.example a.crt,a.key", "--sni", "b.example b.crt,b.key,,!ca",
                 "--sni-regexp", "^c[0-9]+\\.example$ c.crt,c.key", "--sni-dir", "/etc/certs", "--sni-dir-ciphers", "HIGH",
                 "--ssl-sessions-use-cache=ssl", "--ssl-sessions-timeout", "600", "--ssl-sessions-cache-size", "100",
-                "--ssl-ticket-keys", "/etc/ticket.key", "--ssl-reload-interval", "0").tls();
+                "--ssl-ticket-keys", "/etc/ticket.key", "--ssl-reload-interval", "0");
         assertEquals(List.of("a.example", "b.example"), tls.sni().stream().map(SniEntry::name).toList());
         assertTrue(tls.sni().get(1).files().clientCertRequired());
         assertEquals("^c[0-9]+\\.example$", tls.sniRegexp().get(0).name());
@@ -94,13 +69,13 @@ class TlsConfigTest {
         assertEquals(100, tls.sessionCacheSize());
         assertEquals(Optional.of(Path.of("/etc/ticket.key")), tls.ticketKeys());
         assertEquals(Duration.ZERO, tls.reloadInterval());
-        assertEquals(TlsConfig.DEFAULTS, RouterConfig.parse().tls());
+        assertEquals(TlsConfig.DEFAULTS, SslConfigs.tls());
     }
 
     @Test
     void badValuesNameTheOption() {
-        assertTrue(error("--https", "127.0.0.1:8443,a.crt").startsWith("https: a.crt (expected: CRT,KEY"));
-        assertTrue(error("--https2", "addr=:1,cert=a,key=b,bogus=1").startsWith("https2: "));
+        assertTrue(error("--sslrouter", "127.0.0.1:8443,a.crt").startsWith("sslrouter: a.crt (expected: CRT,KEY"));
+        assertTrue(error("--sslrouter2", "addr=:1,cert=a,key=b,bogus=1").startsWith("sslrouter2: "));
         assertTrue(error("--sslrouter", ":1,a,b,c,!").startsWith("sslrouter: '!' without a client CA"));
         assertTrue(error("--sni", "nospace").startsWith("sni: nospace (expected: NAME CRT,KEY"));
         assertTrue(error("--sni-regexp", "*.bad a,b").startsWith("sni-regexp: bad regular expression *.bad"));

@@ -1,5 +1,11 @@
-package io.corerouter.core.config;
+package io.corerouter.subscription;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
+import io.corerouter.core.config.RouterSubscriptionOptions;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.Signature;

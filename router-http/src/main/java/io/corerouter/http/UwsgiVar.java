@@ -1,4 +1,4 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;

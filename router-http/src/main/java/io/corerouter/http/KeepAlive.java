@@ -1,5 +1,8 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl;
 
 import java.util.Objects;
 

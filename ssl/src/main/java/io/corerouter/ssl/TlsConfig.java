@@ -1,5 +1,10 @@
-package io.corerouter.core.config;
+package io.corerouter.ssl;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,7 +169,7 @@ public record TlsConfig(List<SniEntry> sni, List<SniEntry> sniRegexp, Optional<P
     }
 
     /** Parses every value of a TLS listener option with {@code parser}. */
-    static List<TlsListener> listeners(ParsedOptions options, String name,
+    public static List<TlsListener> listeners(ParsedOptions options, String name,
                                        java.util.function.Function<String, TlsListener> parser) throws ConfigException {
         List<TlsListener> listeners = new ArrayList<>();
         for (ParsedOptions.Value value : options.values(name)) {

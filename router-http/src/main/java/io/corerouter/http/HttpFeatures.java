@@ -1,5 +1,10 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
+import io.corerouter.core.config.ConfigException;
+import io.corerouter.core.config.OptionSpec;
+import io.corerouter.core.config.OptionTable;
+import io.corerouter.core.config.OptionValues;
+import io.corerouter.core.config.ParsedOptions;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,5 +1,6 @@
-package io.corerouter.core.config;
+package io.corerouter.subscription;
 
+import io.corerouter.core.config.Endpoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

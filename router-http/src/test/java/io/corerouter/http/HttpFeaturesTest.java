@@ -1,10 +1,11 @@
-package io.corerouter.core.config;
+package io.corerouter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.config.ConfigException;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class HttpFeaturesTest {
         all[0] = "--http";
         all[1] = ":8080";
         System.arraycopy(args, 0, all, 2, args.length);
-        return RouterConfig.parse(all).http().orElseThrow().features();
+        return HttpConfigs.http(all).features();
     }
 
     @Test
