@@ -74,7 +74,13 @@ class HostilePooledNodeTest {
                         return;
                     }
                     byte[] answer = script.apply(requests.incrementAndGet(), head);
-                    channel.write(ByteBuffer.wrap(answer));
+                    boolean closeAfter = new String(answer, 0, Math.min(6, answer.length), StandardCharsets.ISO_8859_1)
+                            .equals(CLOSE);
+                    channel.write(ByteBuffer.wrap(answer, closeAfter ? CLOSE.length() : 0,
+                            answer.length - (closeAfter ? CLOSE.length() : 0)));
+                    if (closeAfter) {
+                        return;
+                    }
                     if (head.contains("Content-Length: ")) {
                         int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
                         in.readNBytes(length); // read the body after answering: an early answer
@@ -108,6 +114,9 @@ class HostilePooledNodeTest {
             server.close();
         }
     }
+
+    /** An answer starting with this is written without it, and the node then closes the connection. */
+    static final String CLOSE = "CLOSE:";
 
     static byte[] ok(String body) {
         return ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1);
@@ -160,13 +169,16 @@ class HostilePooledNodeTest {
 
     @Test
     void aTruncatedResponseClosesTheClientAndTheConnection() throws Exception {
-        byte[] truncated = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] truncated = (CLOSE + "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+                .getBytes(StandardCharsets.ISO_8859_1);
         try (ScriptedNode node = new ScriptedNode(dir, (n, head) -> n == 1 ? truncated : ok("fine"));
              HttpRouter router = start(node.address() + "")) {
             try (RawHttpClient client = new RawHttpClient(address(router))) {
                 client.send("GET /t HTTP/1.1\r\nHost: a\r\n\r\n");
-                // the node keeps the connection open without sending the rest: the router's idle timeout
-                // would end it; closing the client here must not return that connection to the pool
+                // the node announced 100 bytes, sent 9 and closed: no response may be made up from that
+                RawHttpClient.Response cut = client.read();
+                assertTrue(cut.body().length < 100, "the client sees a short body, then the close");
+                assertTrue(client.isClosedByPeer());
             }
             try (RawHttpClient client = new RawHttpClient(address(router))) {
                 client.send("GET /u HTTP/1.1\r\nHost: a\r\n\r\n");
