@@ -63,10 +63,11 @@ public final class Corerouter implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, RouterSubscriptions> subscriptions = new HashMap<>();
     private final Map<String, StatsServer> statsServers = new HashMap<>();
+    /** The routers started, by kind, in start order. */
+    private final Map<RouterKind<?, ?>, Router> routers = new LinkedHashMap<>();
     private Transport transport;
     private ExecutorService offload;
     private EventLoopGroup aux;
-    private final Map<RouterKind<?, ?>, Router> routers = new LinkedHashMap<>();
     private TlsService tls;
     private TlsSniSink sniSink;
     private Subscriber subscriber;
@@ -114,7 +115,7 @@ public final class Corerouter implements AutoCloseable {
         return kinds;
     }
 
-    /** Whether router kind {@code kind} is configured with TLS listeners: only those take SNI contexts from subscriptions. */
+    /** Whether router kind {@code kind} is configured with TLS listeners (the TLS service starts for it). */
     private <C> boolean servesTls(RouterKind<C, ?> kind) {
         return config.get(kind).map(kind::servesTls).orElse(false);
     }
