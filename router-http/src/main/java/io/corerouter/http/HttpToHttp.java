@@ -70,16 +70,16 @@ final class HttpToHttp {
             header(out, name, header.getValue());
         }
         if (host == null) {
-            header(out, HttpHeaderNames.HOST, key);
+            header(out, "Host", key);
         }
         if (chunked) {
-            header(out, HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+            header(out, "Transfer-Encoding", "chunked");
         }
         if (upgrade) {
-            header(out, HttpHeaderNames.CONNECTION, "Upgrade");
+            header(out, "Connection", "Upgrade");
             String value = headers.get(HttpHeaderNames.UPGRADE);
             if (value != null) {
-                header(out, HttpHeaderNames.UPGRADE, value);
+                header(out, "Upgrade", value);
             }
         }
         ByteBufUtil.writeAscii(out, "X-Forwarded-For: ");

@@ -91,7 +91,7 @@ class HostilePooledNodeTest {
             }
         }
 
-        private static String readHead(InputStream in) throws IOException {
+        static String readHead(InputStream in) throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int b;
             while ((b = in.read()) != -1) {
@@ -122,9 +122,11 @@ class HostilePooledNodeTest {
         return ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    static HttpRouter start(String node) throws Exception {
-        HttpRouter router = new HttpRouter(HttpConfigs.http("--http", "127.0.0.1:0", "--http-to", node, "--http-keepalive",
-                "--http-processes", "1", "--http-node-connections", "4"), Transport.detect(), null, "t");
+    static HttpRouter start(String node, String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--http", "127.0.0.1:0", "--http-to", node,
+                "--http-keepalive", "--http-processes", "1", "--http-node-connections", "4"));
+        args.addAll(List.of(more));
+        HttpRouter router = new HttpRouter(HttpConfigs.http(args.toArray(String[]::new)), Transport.detect(), null, "t");
         router.start();
         return router;
     }
@@ -183,6 +185,68 @@ class HostilePooledNodeTest {
             try (RawHttpClient client = new RawHttpClient(address(router))) {
                 client.send("GET /u HTTP/1.1\r\nHost: a\r\n\r\n");
                 assertEquals("fine", client.read().bodyText());
+            }
+        }
+    }
+
+    @Test
+    void aWebsocketTakesItsConnectionOutOfThePoolForGood() throws Exception {
+        byte[] switching = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Path socket = dir.resolve("ws.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Thread node = new Thread(() -> {
+                try {
+                    while (true) {
+                        SocketChannel channel = server.accept();
+                        Thread echo = new Thread(() -> {
+                            try (channel) {
+                                InputStream in = Channels.newInputStream(channel);
+                                String head = ScriptedNode.readHead(in);
+                                if (head != null && head.contains("Upgrade: websocket")) {
+                                    channel.write(ByteBuffer.wrap(switching));
+                                    ByteBuffer buf = ByteBuffer.allocate(1024);
+                                    while (channel.read(buf) > 0) {
+                                        buf.flip();
+                                        channel.write(buf);
+                                        buf.clear();
+                                    }
+                                } else if (head != null) {
+                                    channel.write(ByteBuffer.wrap(ok("plain")));
+                                    ScriptedNode.readHead(in); // keep it open until the router closes it
+                                }
+                            } catch (IOException e) {
+                                // closed
+                            }
+                        });
+                        echo.setDaemon(true);
+                        echo.start();
+                    }
+                } catch (IOException closed) {
+                    // server closed
+                }
+            });
+            node.setDaemon(true);
+            node.start();
+            try (HttpRouter router = start("http://" + socket, "--http-websockets")) {
+                try (RawHttpClient client = new RawHttpClient(address(router))) {
+                    client.send("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                    assertEquals(101, client.read(true).status());
+                    client.send("ping");
+                    byte[] echoed = new byte[4];
+                    int n = 0;
+                    while (n < 4) {
+                        n += client.rawInput().read(echoed, n, 4 - n);
+                    }
+                    assertEquals("ping", new String(echoed, StandardCharsets.ISO_8859_1));
+                    // the tunnel's connection is not idle in the pool: a plain request opens another one
+                    assertEquals("plain", RawHttpClient.exchange(address(router), "GET /p HTTP/1.1\r\nHost: a\r\n\r\n")
+                            .bodyText());
+                    assertEquals(2, pool(router).created());
+                }
             }
         }
     }

@@ -133,6 +133,11 @@ public final class RawHttpClient implements Closeable {
         return line.length() == 0 ? null : line.toString();
     }
 
+    /** The connection's input after the response heads read so far (a tunnel's bytes). */
+    public InputStream rawInput() {
+        return in;
+    }
+
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
