@@ -134,6 +134,22 @@ class HttpsRouterTest {
     }
 
     @Test
+    void httpsRequestsGoToPooledHttpNodesWithTheirScheme() throws Exception {
+        try (UwsgiProcess http11 = UwsgiProcess.startEchoOn(dir, "h11", "--http11-socket", "--processes", "2");
+             Running router = new Running(null, "--https", "127.0.0.1:0," + server.cert() + "," + server.key(),
+                     "--http-to", "http://" + http11.address(), "--http-keepalive", "--http-node-connections", "2",
+                     "--http-processes", "1")) {
+            int port = router.port(0);
+            for (int i = 0; i < 3; i++) {
+                JsonNode env = environ(curl(port, "https://www.example:" + port + "/s" + i));
+                assertEquals("https", env.path("HTTP_X_FORWARDED_PROTO").asText());
+                assertEquals("/s" + i, env.path("PATH_INFO").asText());
+            }
+            assertEquals(1, router.router.runtime().nodePools().snapshot().get(0).created());
+        }
+    }
+
+    @Test
     void keepaliveReusesTheTlsConnection() throws Exception {
         try (Running router = https(null, "--http-keepalive")) {
             int port = router.port(0);
