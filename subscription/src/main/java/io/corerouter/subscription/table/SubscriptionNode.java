@@ -4,8 +4,6 @@ import io.corerouter.core.backend.BackendNode;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A node announced for one key (spec §2.3): its address, the modifiers of its first packet, the
@@ -16,16 +14,31 @@ import java.util.concurrent.atomic.LongAdder;
  * loops that find it dead ({@link #connectFailed}, expiry) or drop its last reference
  * ({@link #release}) ask the table to do it. Structure of the fields follows uWSGI's
  * {@code struct uwsgi_subscribe_node}.
+ *
+ * <p>Small on purpose (issue 15: a key with one node should cost well under 1 KB of heap): every
+ * counter is a field of this object updated through a {@link VarHandle}, not an {@code AtomicLong}
+ * or a {@code LongAdder} of its own (four adders alone were 150 bytes a node). The request path
+ * already writes this object's cache line (the reference count), so striping would buy little.
  */
 public final class SubscriptionNode implements BackendNode {
     private static final VarHandle DEATH_MARK;
     private static final VarHandle REFERENCE;
+    private static final VarHandle FAILCNT;
+    private static final VarHandle REQUESTS;
+    private static final VarHandle LAST_REQUESTS;
+    private static final VarHandle TX;
+    private static final VarHandle RX;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DEATH_MARK = lookup.findVarHandle(SubscriptionNode.class, "deathMark", int.class);
             REFERENCE = lookup.findVarHandle(SubscriptionNode.class, "reference", int.class);
+            FAILCNT = lookup.findVarHandle(SubscriptionNode.class, "failcnt", long.class);
+            REQUESTS = lookup.findVarHandle(SubscriptionNode.class, "requests", long.class);
+            LAST_REQUESTS = lookup.findVarHandle(SubscriptionNode.class, "lastRequests", long.class);
+            TX = lookup.findVarHandle(SubscriptionNode.class, "tx", long.class);
+            RX = lookup.findVarHandle(SubscriptionNode.class, "rx", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -54,11 +67,17 @@ public final class SubscriptionNode implements BackendNode {
     private volatile int deathMark;
     @SuppressWarnings("unused") // through REFERENCE
     private volatile int reference;
-    private final AtomicLong failcnt = new AtomicLong();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder lastRequests = new LongAdder();
-    private final LongAdder tx = new LongAdder();
-    private final LongAdder rx = new LongAdder();
+    // stats counters, through the VarHandles above
+    @SuppressWarnings("unused")
+    private volatile long failcnt;
+    @SuppressWarnings("unused")
+    private volatile long requests;
+    @SuppressWarnings("unused")
+    private volatile long lastRequests;
+    @SuppressWarnings("unused")
+    private volatile long tx;
+    @SuppressWarnings("unused")
+    private volatile long rx;
 
     SubscriptionNode(SubscriptionTable table, SubscriptionSlot slot, String name, SocketAddress address,
             int modifier1, int modifier2, String notify) {
@@ -95,8 +114,8 @@ public final class SubscriptionNode implements BackendNode {
 
     @Override
     public void connected() {
-        requests.increment();
-        lastRequests.increment();
+        REQUESTS.getAndAdd(this, 1L);
+        LAST_REQUESTS.getAndAdd(this, 1L);
     }
 
     /** A failed connect marks the node dead at once (spec §2.6); the session's retry picks another. */
@@ -107,8 +126,8 @@ public final class SubscriptionNode implements BackendNode {
 
     @Override
     public void addTraffic(long fromNode, long toNode) {
-        tx.add(fromNode);
-        rx.add(toNode);
+        TX.getAndAdd(this, fromNode);
+        RX.getAndAdd(this, toNode);
     }
 
     @Override
@@ -149,7 +168,7 @@ public final class SubscriptionNode implements BackendNode {
      * session holds it. Safe from any thread.
      */
     void markDead(String reason) {
-        failcnt.incrementAndGet();
+        FAILCNT.getAndAdd(this, 1L);
         if (DEATH_MARK.compareAndSet(this, 0, 1)) {
             table.logMarkedDead(slot, this, reason);
             table.requestMaintenance(slot);
@@ -162,7 +181,7 @@ public final class SubscriptionNode implements BackendNode {
     void refresh(long nowNanos, long nowEpoch, long newCores, long newLoad, long newWeight) {
         lastCheckNanos = nowNanos;
         announce = new Announce(nowEpoch, newCores, newLoad, newWeight, announce.unixCheck());
-        lastRequests.reset();
+        LAST_REQUESTS.setVolatile(this, 0L);
         DEATH_MARK.setVolatile(this, 0);
     }
 
@@ -225,27 +244,27 @@ public final class SubscriptionNode implements BackendNode {
 
     /** {@code failcnt}: how many times the node was marked failed. */
     public long failures() {
-        return failcnt.get();
+        return (long) FAILCNT.getVolatile(this);
     }
 
     /** {@code requests}: successful connects. */
     public long requests() {
-        return requests.sum();
+        return (long) REQUESTS.getVolatile(this);
     }
 
     /** {@code last_requests}: successful connects since the latest subscribe packet. */
     public long lastRequests() {
-        return lastRequests.sum();
+        return (long) LAST_REQUESTS.getVolatile(this);
     }
 
     /** {@code tx}: bytes read from the node. */
     public long tx() {
-        return tx.sum();
+        return (long) TX.getVolatile(this);
     }
 
     /** {@code rx}: bytes written to the node. */
     public long rx() {
-        return rx.sum();
+        return (long) RX.getVolatile(this);
     }
 
     /** The notify path of the packet that created the node, or null. */
