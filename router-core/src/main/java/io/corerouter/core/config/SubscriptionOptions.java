@@ -185,6 +185,9 @@ public record SubscriptionOptions(Algo algo, Duration tolerance, boolean dotspli
         if (allow.isEmpty()) {
             return true;
         }
+        if (address == null) {
+            return false; // an unresolved source is in no network
+        }
         byte[] bytes = address.getAddress();
         for (Cidr cidr : allow) {
             if (cidr.matches(bytes)) {
