@@ -164,7 +164,11 @@ class SubscriptionIntegrationTest {
                 "last_requests", "tx", "rx", "cores", "load", "weight", "wrr", "ref", "failcnt", "death_mark"),
                 names(nodeA));
         assertEquals(List.of("version", "pid", "uid", "gid", "cwd", "active_sessions", "http", "subscriptions",
-                "cheap"), names(stats));
+                "subscription_counters", "cheap"), names(stats));
+        JsonNode counters = stats.get("subscription_counters");
+        assertEquals(2, counters.get("new_nodes").asLong());
+        assertEquals(0, counters.get("dropped").asLong());
+        assertTrue(counters.get("received").asLong() >= 2);
     }
 
     @Test

@@ -43,6 +43,7 @@ public final class RouterSubscriptions implements AutoCloseable {
 
     private final String routerName;
     private final RouterSubscriptionOptions options;
+    private final SubscriptionOptions global;
     private final Transport transport;
     private final EventLoop loop;
     private final SubscriptionTable table;
@@ -62,6 +63,7 @@ public final class RouterSubscriptions implements AutoCloseable {
             Transport transport, EventLoop loop, Clock clock) {
         this.routerName = routerName;
         this.options = options;
+        this.global = global;
         this.transport = transport;
         this.loop = loop;
         this.table = new SubscriptionTable(routerName, global, options.fallbackKey(), clock, loop);
@@ -112,7 +114,7 @@ public final class RouterSubscriptions implements AutoCloseable {
             }
             forwarder = new Resubscriber(sender, targets, announcedAddress);
         }
-        server = new SubscriptionServer(routerName, table, transport, loop, forwarder);
+        server = new SubscriptionServer(routerName, table, global, transport, loop, forwarder);
         for (Endpoint endpoint : options.servers()) {
             server.bind(endpoint);
         }

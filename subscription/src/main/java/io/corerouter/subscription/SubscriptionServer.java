@@ -6,6 +6,7 @@ import io.corerouter.core.transport.Transport;
 import io.corerouter.subscription.codec.InvalidSubscriptionException;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.codec.SubscriptionPacketParser;
+import io.corerouter.subscription.table.SubscriptionCounters;
 import io.corerouter.subscription.table.SubscriptionTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -19,18 +20,15 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,8 +40,14 @@ import java.util.logging.Logger;
  * thread (the event loop this server runs on), then handed to the forwarder when accepted (spec
  * §2.11).
  *
- * <p>Rejections are counted per reason and logged at most once per {@value #LOG_INTERVAL_SECONDS} s
- * per kind (malformed / refused), so a flood of garbage cannot fill the log.
+ * <p>Hostile traffic (issue 15): with {@code --subscription-allow}, a datagram from a UDP source
+ * outside the listed networks is dropped before it is parsed (UNIX datagram sockets are governed by
+ * their file permissions, every sender is read). Every datagram is counted in the table's
+ * {@link SubscriptionCounters}: read, then applied or dropped with its reason. Drops are logged at
+ * most once per {@value #LOG_INTERVAL_SECONDS} s per kind (source / malformed / refused), so a flood
+ * cannot fill the log. The socket asks for a {@value #SOCKET_RECEIVE_BUFFER}-byte kernel receive
+ * buffer (capped by {@code net.core.rmem_max}), so a burst waits in the kernel instead of being
+ * dropped there, and the event loop reads {@value #MAX_MESSAGES_PER_READ} datagrams per wake-up.
  */
 public final class SubscriptionServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SubscriptionServer.class.getName());
@@ -53,6 +57,13 @@ public final class SubscriptionServer implements AutoCloseable {
      * as oversize (the kernel truncates it to this) instead of passing truncated.
      */
     static final int RECEIVE_BUFFER = 8192;
+    /**
+     * SO_RCVBUF asked for: room for thousands of queued announces while the thread is busy (the
+     * kernel caps it at {@code net.core.rmem_max}; Linux's default cap is about 208 KB).
+     */
+    static final int SOCKET_RECEIVE_BUFFER = 4 << 20;
+    /** Datagrams read per wake-up of the event loop (Netty's default for datagram channels is 16). */
+    static final int MAX_MESSAGES_PER_READ = 64;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
@@ -61,25 +72,41 @@ public final class SubscriptionServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoop loop;
     private final Consumer<SubscriptionPacket> forwarder;
+    private final SubscriptionOptions options;
+    private final SubscriptionCounters counters;
     private final List<Channel> channels = new ArrayList<>();
-    private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLongArray outcomes = new AtomicLongArray(SubscriptionTable.Outcome.values().length);
+    private final RateLimitedLog sourceLog;
     private final RateLimitedLog malformedLog;
     private final RateLimitedLog refusedLog;
     private final Handler handler = new Handler();
 
     /**
+     * A server that reads every source.
+     *
      * @param loop      the subscription thread: the table's structural changes run here
      * @param forwarder receives every accepted packet (re-subscription), or null
      */
     public SubscriptionServer(String routerName, SubscriptionTable table, Transport transport, EventLoop loop,
             Consumer<SubscriptionPacket> forwarder) {
+        this(routerName, table, SubscriptionOptions.DEFAULTS, transport, loop, forwarder);
+    }
+
+    /**
+     * @param options   the allow list ({@code --subscription-allow}) is read from here
+     * @param loop      the subscription thread: the table's structural changes run here
+     * @param forwarder receives every accepted packet (re-subscription), or null
+     */
+    public SubscriptionServer(String routerName, SubscriptionTable table, SubscriptionOptions options,
+            Transport transport, EventLoop loop, Consumer<SubscriptionPacket> forwarder) {
         this.routerName = routerName;
         this.table = table;
+        this.options = options;
+        this.counters = table.counters();
         this.transport = transport;
         this.loop = loop;
         this.forwarder = forwarder;
         long interval = TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS);
+        this.sourceLog = new RateLimitedLog(LOG, Level.WARNING, interval, System::nanoTime);
         this.malformedLog = new RateLimitedLog(LOG, Level.WARNING, interval, System::nanoTime);
         this.refusedLog = new RateLimitedLog(LOG, Level.WARNING, interval, System::nanoTime);
     }
@@ -98,7 +125,9 @@ public final class SubscriptionServer implements AutoCloseable {
         Channel channel = new Bootstrap()
                 .group(loop)
                 .channelFactory(transport.datagramChannel(address))
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER))
+                .option(ChannelOption.RECVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(RECEIVE_BUFFER).maxMessagesPerRead(MAX_MESSAGES_PER_READ))
+                .option(ChannelOption.SO_RCVBUF, SOCKET_RECEIVE_BUFFER)
                 .handler(handler)
                 .bind(address).sync().channel();
         channels.add(channel);
@@ -129,41 +158,51 @@ public final class SubscriptionServer implements AutoCloseable {
 
     /** Datagrams rejected as malformed. */
     public long malformed() {
-        return malformed.get();
+        return counters.droppedCount(SubscriptionCounters.Drop.MALFORMED);
     }
 
     /** Packets that ended with {@code outcome}. */
     public long count(SubscriptionTable.Outcome outcome) {
-        return outcomes.get(outcome.ordinal());
+        return switch (outcome) {
+            case NEW_NODE -> counters.newNodes();
+            case REFRESHED -> counters.refreshed();
+            case UNSUBSCRIBED -> counters.unsubscribed();
+            case UNKNOWN_NODE -> counters.unknownNodes();
+            default -> counters.droppedCount(outcome.drop());
+        };
     }
 
-    /** Every outcome's count, for logs and tests. */
-    public Map<SubscriptionTable.Outcome, Long> counts() {
-        Map<SubscriptionTable.Outcome, Long> all = new EnumMap<>(SubscriptionTable.Outcome.class);
-        for (SubscriptionTable.Outcome outcome : SubscriptionTable.Outcome.values()) {
-            all.put(outcome, count(outcome));
-        }
-        return all;
+    /** The counters of every datagram read (the table's). */
+    public SubscriptionCounters counters() {
+        return counters;
     }
 
     /**
      * Decodes and applies one datagram; must run on the subscription thread. The datagram is not
      * released. Public for tests and benchmarks that feed datagrams without a socket.
      *
-     * @return the outcome, or null if the datagram was malformed
+     * @param sender the datagram's source: checked against {@code --subscription-allow} when it is an
+     *               IP socket address
+     * @return the outcome, or null if the datagram was dropped for its source or as malformed
      */
     public SubscriptionTable.Outcome receive(ByteBuf datagram, SocketAddress sender) {
+        counters.received();
+        if (sender instanceof InetSocketAddress ip && !options.allows(ip.getAddress())) {
+            counters.dropped(SubscriptionCounters.Drop.SOURCE);
+            sourceLog.log(() -> routerName + ": dropped subscription datagram from=" + sender
+                    + " reason=\"source not in " + SubscriptionOptions.ALLOW + "\"");
+            return null;
+        }
         SubscriptionPacket packet;
         try {
             packet = SubscriptionPacketParser.parse(datagram);
         } catch (InvalidSubscriptionException e) {
-            malformed.incrementAndGet();
+            counters.dropped(SubscriptionCounters.Drop.MALFORMED);
             malformedLog.log(() -> routerName + ": rejected subscription datagram from=" + sender + " reason=\""
                     + e.getMessage() + "\"");
             return null;
         }
         SubscriptionTable.Outcome outcome = table.apply(packet);
-        outcomes.incrementAndGet(outcome.ordinal());
         if (!outcome.accepted()) {
             refusedLog.log(() -> routerName + ": refused " + packet + " from=" + sender + " reason=" + outcome);
         } else if (forwarder != null) {

@@ -154,4 +154,29 @@ class SubscriptionConfigTest {
         RouterConfig config = parse("--subscribe2", "server=127.0.0.1:7000,key=caf\u00e9.test,addr=/s");
         assertEquals("caf\u00c3\u00a9.test", subscriber(config).targets().get(0).key());
     }
+
+    @Test
+    void boundsAndAllowList() throws Exception {
+        SubscriptionOptions defaults = subscriptions(parse("--http", ":0"));
+        assertEquals(10_000, defaults.maxKeys());
+        assertEquals(256, defaults.maxNodes());
+        assertTrue(defaults.allow().isEmpty());
+        SubscriptionOptions options = subscriptions(parse("--subscription-max-keys", "1000",
+                "--subscription-max-nodes", "8", "--subscription-allow", "10.0.0.0/8",
+                "--subscription-allow", "[fd00::]/8", "--subscription-allow", "127.0.0.1"));
+        assertEquals(1000, options.maxKeys());
+        assertEquals(8, options.maxNodes());
+        assertEquals(List.of("10.0.0.0/8", "[fd00::]/8", "127.0.0.1"),
+                options.allow().stream().map(SubscriptionOptions.Cidr::text).toList());
+        assertTrue(options.allows(java.net.InetAddress.getByName("10.20.30.40")));
+        assertTrue(options.allows(java.net.InetAddress.getByName("fd01::1")));
+        assertFalse(options.allows(java.net.InetAddress.getByName("127.0.0.2")));
+
+        assertEquals("subscription-max-keys: 0 (expected: > 0)", error("--subscription-max-keys", "0"));
+        assertEquals("subscription-max-nodes: x (expected: a number)", error("--subscription-max-nodes", "x"));
+        assertEquals("subscription-allow: 10.0.0.0/33 (expected: a prefix length of 0-32)",
+                error("--subscription-allow", "10.0.0.0/33"));
+        assertEquals("subscription-allow: example.com (expected: ADDRESS[/PREFIX] with an IPv4 or IPv6 address, "
+                + "e.g. 10.0.0.0/8 or fd00::/8)", error("--subscription-allow", "example.com"));
+    }
 }

@@ -4,8 +4,6 @@ import io.corerouter.core.backend.BackendNode;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A node announced for one key (spec §2.3): its address, the modifiers of its first packet, the
@@ -16,6 +14,13 @@ import java.util.concurrent.atomic.LongAdder;
  * loops that find it dead ({@link #connectFailed}, expiry) or drop its last reference
  * ({@link #release}) ask the table to do it. Structure of the fields follows uWSGI's
  * {@code struct uwsgi_subscribe_node}.
+ *
+ * <p>Small on purpose (issue 15: a key with one node should cost well under 1 KB of heap): the
+ * stats counters are the fields of one {@link Traffic} object updated through {@link VarHandle}s,
+ * not an {@code AtomicLong} and four {@code LongAdder}s (150 bytes a node). They sit in their own
+ * object so that the fields a lookup reads (death mark, last announce, reference count) share this
+ * object's first cache line; a request writes the reference count anyway, so striping the
+ * counters would buy little.
  */
 public final class SubscriptionNode implements BackendNode {
     private static final VarHandle DEATH_MARK;
@@ -54,11 +59,40 @@ public final class SubscriptionNode implements BackendNode {
     private volatile int deathMark;
     @SuppressWarnings("unused") // through REFERENCE
     private volatile int reference;
-    private final AtomicLong failcnt = new AtomicLong();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder lastRequests = new LongAdder();
-    private final LongAdder tx = new LongAdder();
-    private final LongAdder rx = new LongAdder();
+    private final Traffic traffic = new Traffic();
+
+    /** The stats counters, apart from the fields lookups read (see the class comment). */
+    private static final class Traffic {
+        private static final VarHandle FAILCNT;
+        private static final VarHandle REQUESTS;
+        private static final VarHandle LAST_REQUESTS;
+        private static final VarHandle TX;
+        private static final VarHandle RX;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                FAILCNT = lookup.findVarHandle(Traffic.class, "failcnt", long.class);
+                REQUESTS = lookup.findVarHandle(Traffic.class, "requests", long.class);
+                LAST_REQUESTS = lookup.findVarHandle(Traffic.class, "lastRequests", long.class);
+                TX = lookup.findVarHandle(Traffic.class, "tx", long.class);
+                RX = lookup.findVarHandle(Traffic.class, "rx", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @SuppressWarnings("unused") // through FAILCNT
+        private volatile long failcnt;
+        @SuppressWarnings("unused") // through REQUESTS
+        private volatile long requests;
+        @SuppressWarnings("unused") // through LAST_REQUESTS
+        private volatile long lastRequests;
+        @SuppressWarnings("unused") // through TX
+        private volatile long tx;
+        @SuppressWarnings("unused") // through RX
+        private volatile long rx;
+    }
 
     SubscriptionNode(SubscriptionTable table, SubscriptionSlot slot, String name, SocketAddress address,
             int modifier1, int modifier2, String notify) {
@@ -95,8 +129,8 @@ public final class SubscriptionNode implements BackendNode {
 
     @Override
     public void connected() {
-        requests.increment();
-        lastRequests.increment();
+        Traffic.REQUESTS.getAndAdd(traffic, 1L);
+        Traffic.LAST_REQUESTS.getAndAdd(traffic, 1L);
     }
 
     /** A failed connect marks the node dead at once (spec §2.6); the session's retry picks another. */
@@ -107,8 +141,8 @@ public final class SubscriptionNode implements BackendNode {
 
     @Override
     public void addTraffic(long fromNode, long toNode) {
-        tx.add(fromNode);
-        rx.add(toNode);
+        Traffic.TX.getAndAdd(traffic, fromNode);
+        Traffic.RX.getAndAdd(traffic, toNode);
     }
 
     @Override
@@ -149,7 +183,7 @@ public final class SubscriptionNode implements BackendNode {
      * session holds it. Safe from any thread.
      */
     void markDead(String reason) {
-        failcnt.incrementAndGet();
+        Traffic.FAILCNT.getAndAdd(traffic, 1L);
         if (DEATH_MARK.compareAndSet(this, 0, 1)) {
             table.logMarkedDead(slot, this, reason);
             table.requestMaintenance(slot);
@@ -162,7 +196,7 @@ public final class SubscriptionNode implements BackendNode {
     void refresh(long nowNanos, long nowEpoch, long newCores, long newLoad, long newWeight) {
         lastCheckNanos = nowNanos;
         announce = new Announce(nowEpoch, newCores, newLoad, newWeight, announce.unixCheck());
-        lastRequests.reset();
+        Traffic.LAST_REQUESTS.setVolatile(traffic, 0L);
         DEATH_MARK.setVolatile(this, 0);
     }
 
@@ -225,27 +259,27 @@ public final class SubscriptionNode implements BackendNode {
 
     /** {@code failcnt}: how many times the node was marked failed. */
     public long failures() {
-        return failcnt.get();
+        return (long) Traffic.FAILCNT.getVolatile(traffic);
     }
 
     /** {@code requests}: successful connects. */
     public long requests() {
-        return requests.sum();
+        return (long) Traffic.REQUESTS.getVolatile(traffic);
     }
 
     /** {@code last_requests}: successful connects since the latest subscribe packet. */
     public long lastRequests() {
-        return lastRequests.sum();
+        return (long) Traffic.LAST_REQUESTS.getVolatile(traffic);
     }
 
     /** {@code tx}: bytes read from the node. */
     public long tx() {
-        return tx.sum();
+        return (long) Traffic.TX.getVolatile(traffic);
     }
 
     /** {@code rx}: bytes written to the node. */
     public long rx() {
-        return rx.sum();
+        return (long) Traffic.RX.getVolatile(traffic);
     }
 
     /** The notify path of the packet that created the node, or null. */

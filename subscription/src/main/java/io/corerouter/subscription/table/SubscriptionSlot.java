@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.security.PublicKey;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The nodes of one key (uWSGI's {@code struct uwsgi_subscribe_slot}, spec §2.3).
@@ -13,17 +12,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * subscription thread and read with one volatile load each on the request path. The per-lookup
  * state (hit counter, WRR cursor) lives in this object's own fields, so a lookup touches as few
  * cache lines as possible: the map entry, this slot, the cycle array and the node.
+ *
+ * <p>Small on purpose (issue 15): no atomics of its own (fields through {@link VarHandle}s), and a
+ * key whose cycle visits its nodes once each in list order, one node or several of equal weight,
+ * shares one array for both.
  */
 public final class SubscriptionSlot {
     private static final SubscriptionNode[] NONE = new SubscriptionNode[0];
     private static final VarHandle HITS;
     private static final VarHandle CURSOR;
+    private static final VarHandle MAINTENANCE_PENDING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             HITS = lookup.findVarHandle(SubscriptionSlot.class, "hits", long.class);
             CURSOR = lookup.findVarHandle(SubscriptionSlot.class, "cursor", long.class);
+            MAINTENANCE_PENDING = lookup.findVarHandle(SubscriptionSlot.class, "maintenancePending", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,7 +52,8 @@ public final class SubscriptionSlot {
     /** {@code sni_enabled}: the context asked for is served. */
     private volatile boolean sniEnabled;
     /** True while a maintenance task for this slot is queued, so a burst of failures queues one. */
-    final AtomicBoolean maintenancePending = new AtomicBoolean();
+    @SuppressWarnings("unused") // through MAINTENANCE_PENDING
+    private volatile boolean maintenancePending;
 
     SubscriptionSlot(String key, long sequence, PublicKey publicKey) {
         this.key = key;
@@ -127,6 +133,16 @@ public final class SubscriptionSlot {
 
     void sniEnabled(boolean enabled) {
         sniEnabled = enabled;
+    }
+
+    /** Claims the queued-maintenance flag: true if no task was queued (any thread). */
+    boolean claimMaintenance() {
+        return MAINTENANCE_PENDING.compareAndSet(this, false, true);
+    }
+
+    /** Releases the flag before the queued task runs (subscription thread). */
+    void maintenanceStarted() {
+        MAINTENANCE_PENDING.setVolatile(this, false);
     }
 
     void hit() {

@@ -48,6 +48,14 @@ import java.util.logging.Logger;
  * <p>SNI (spec §5.4): with an {@link SniSink}, the first accepted subscribe carrying {@code sni_key}
  * and {@code sni_crt} for a key (new key, new node or refresh) enables a TLS context for the key's
  * host name, and freeing the key disables it, {@code host:port} keys included.
+ *
+ * <p>Bounds (issue 15): the table holds at most {@code --subscription-max-keys} keys of
+ * {@code --subscription-max-nodes} nodes each. A packet that would add a key or a node past them is
+ * refused ({@link Outcome#KEY_LIMIT}, {@link Outcome#NODE_LIMIT}) before any signature check, and
+ * counted; refreshes and unsubscribes of known nodes are not affected, and the sweep keeps removing
+ * silent nodes, so a flood that stops leaves nothing behind after the tolerance. Every outcome is
+ * counted in {@link #counters()}; the new key / new node / failed node lines are rate-limited
+ * ({@link TableEventLog}).
  */
 public final class SubscriptionTable implements KeyMapper, StatsSource {
     private static final Logger LOG = Logger.getLogger(SubscriptionTable.class.getName());
@@ -75,7 +83,11 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         /** {@code unix} is older than the sign-check tolerance. */
         STALE(false),
         /** {@code unix} is not newer than the node's last accepted packet: a replay. */
-        REPLAYED(false);
+        REPLAYED(false),
+        /** A new key while the table holds {@code --subscription-max-keys} keys. */
+        KEY_LIMIT(false),
+        /** A new node while its key holds {@code --subscription-max-nodes} nodes. */
+        NODE_LIMIT(false);
 
         private final boolean accepted;
 
@@ -86,6 +98,21 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         /** Whether the packet was accepted (and may be forwarded, spec §2.11). */
         public boolean accepted() {
             return accepted;
+        }
+
+        /** The drop counter of a refused packet, null for an accepted one. */
+        public SubscriptionCounters.Drop drop() {
+            return switch (this) {
+                case NEW_NODE, REFRESHED, UNSUBSCRIBED, UNKNOWN_NODE -> null;
+                case BAD_ADDRESS -> SubscriptionCounters.Drop.BAD_ADDRESS;
+                case UNSIGNED -> SubscriptionCounters.Drop.UNSIGNED;
+                case BAD_SIGNATURE -> SubscriptionCounters.Drop.BAD_SIGNATURE;
+                case NO_PUBLIC_KEY -> SubscriptionCounters.Drop.NO_PUBLIC_KEY;
+                case STALE -> SubscriptionCounters.Drop.STALE;
+                case REPLAYED -> SubscriptionCounters.Drop.REPLAYED;
+                case KEY_LIMIT -> SubscriptionCounters.Drop.KEY_LIMIT;
+                case NODE_LIMIT -> SubscriptionCounters.Drop.NODE_LIMIT;
+            };
         }
     }
 
@@ -109,7 +136,11 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     private final long toleranceSeconds;
     private final boolean dotsplit;
     private final String fallbackKey;
+    private final int maxKeys;
+    private final int maxNodes;
     private final SignatureCheck signCheck;
+    private final SubscriptionCounters counters = new SubscriptionCounters();
+    private final TableEventLog eventLog;
     private final Clock clock;
     private final Executor executor;
     private final ConcurrentHashMap<String, SubscriptionSlot> slots = new ConcurrentHashMap<>();
@@ -117,6 +148,8 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     private final Runnable sweepTask = this::sweep;
     private volatile SniSink sniSink;
     private long sequence;
+    /** Whether the packet being applied created its key (subscription thread). */
+    private boolean createdKey;
     private volatile boolean available;
     /**
      * The time lookups check the tolerance against, refreshed by every packet and every sweep
@@ -140,10 +173,13 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
         this.toleranceSeconds = options.tolerance().toSeconds();
         this.dotsplit = options.dotsplit();
         this.fallbackKey = fallbackKey.orElse(null);
+        this.maxKeys = options.maxKeys();
+        this.maxNodes = options.maxNodes();
         this.signCheck = options.signCheck().map(c -> new SignatureCheck(c, options.signTolerance())).orElse(null);
         this.clock = clock;
         this.executor = executor;
         this.lookupNanos = clock.nanoTime();
+        this.eventLog = new TableEventLog(LOG, routerName, clock);
     }
 
     /** Adds a listener (before packets are applied). */
@@ -205,7 +241,10 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
      */
     public Outcome apply(SubscriptionPacket packet) {
         tick();
-        return packet.unsubscribe() ? unsubscribe(packet) : subscribe(packet);
+        createdKey = false;
+        Outcome outcome = packet.unsubscribe() ? unsubscribe(packet) : subscribe(packet);
+        counters.count(outcome, createdKey);
+        return outcome;
     }
 
     private Outcome subscribe(SubscriptionPacket packet) {
@@ -215,6 +254,12 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             slot = null;
         }
         SubscriptionNode node = slot == null ? null : slot.find(packet.address());
+        // the bounds first: refusing costs nothing, a signature check costs an RSA verify
+        if (node == null) {
+            if (slot == null ? slots.size() >= maxKeys : slot.all().length >= maxNodes) {
+                return slot == null ? Outcome.KEY_LIMIT : Outcome.NODE_LIMIT;
+            }
+        }
         PublicKey newSlotKey = null;
         if (signCheck != null) {
             if (!packet.signed()) {
@@ -261,8 +306,10 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             if (slot == null) {
                 slot = new SubscriptionSlot(packet.key(), sequence++, newSlotKey);
                 slots.put(slot.key(), slot);
+                createdKey = true;
                 SubscriptionSlot created = slot;
-                LOG.info(() -> routerName + ": new pool key=" + display(created.key()) + " hash=" + created.hash());
+                eventLog.log(TableEventLog.Event.NEW_KEY,
+                        () -> routerName + ": new pool key=" + display(created.key()) + " hash=" + created.hash());
             }
             node = new SubscriptionNode(this, slot, packet.address(), address, packet.modifier1(), packet.modifier2(),
                     packet.notifyPath());
@@ -272,7 +319,8 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             all[old.length] = node;
             publish(slot, all);
             SubscriptionNode added = node;
-            LOG.info(() -> routerName + ": new node key=" + display(added.key()) + " node=" + display(added.name()));
+            eventLog.log(TableEventLog.Event.NEW_NODE,
+                    () -> routerName + ": new node key=" + display(added.key()) + " node=" + display(added.name()));
             for (Listener listener : listeners) {
                 listener.nodeAdded(node);
             }
@@ -314,6 +362,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
      */
     public void sweep() {
         long now = tick();
+        eventLog.flush(now);
         for (SubscriptionSlot slot : slots.values()) {
             for (SubscriptionNode node : slot.all()) {
                 node.isAvailable(now); // marks an expired node dead
@@ -341,9 +390,9 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
 
     /** Queues {@link #maintain} of {@code slot} on the subscription thread (from any thread, once per burst). */
     void requestMaintenance(SubscriptionSlot slot) {
-        if (slot.maintenancePending.compareAndSet(false, true)) {
+        if (slot.claimMaintenance()) {
             executor.execute(() -> {
-                slot.maintenancePending.set(false);
+                slot.maintenanceStarted();
                 maintain(slot);
             });
         }
@@ -453,6 +502,15 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             }
         }
         int[] order = WrrSchedule.build(Arrays.copyOf(weights, alive));
+        boolean sameAsAll = order.length == all.length;
+        for (int i = 0; i < order.length && sameAsAll; i++) {
+            sameAsAll = index[order[i]] == i;
+        }
+        if (sameAsAll) {
+            // every node once, in list order (one node, or equal weights): one array serves both
+            slot.publish(all, all);
+            return;
+        }
         SubscriptionNode[] cycle = new SubscriptionNode[order.length];
         for (int i = 0; i < order.length; i++) {
             cycle[i] = all[index[order[i]]];
@@ -470,8 +528,8 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     }
 
     void logMarkedDead(SubscriptionSlot slot, SubscriptionNode node, String reason) {
-        LOG.info(() -> routerName + ": marking node as failed key=" + display(slot.key()) + " node="
-                + display(node.name()) + " reason=\"" + reason + "\"");
+        eventLog.log(TableEventLog.Event.FAILED_NODE, () -> routerName + ": marking node as failed key="
+                + display(slot.key()) + " node=" + display(node.name()) + " reason=\"" + reason + "\"");
     }
 
     long toleranceNanos() {
@@ -504,6 +562,11 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
     /** Number of keys. */
     public int size() {
         return slots.size();
+    }
+
+    /** What the table and its servers did with every datagram, by outcome and drop reason. */
+    public SubscriptionCounters counters() {
+        return counters;
     }
 
     /**
@@ -547,6 +610,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             json.endArray().endObject();
         }
         json.endArray();
+        counters.writeStats(json);
     }
 
     /** {@code wrr}: picks left for node {@code index} in the current WRR cycle (0 for lrc/wlrc). */

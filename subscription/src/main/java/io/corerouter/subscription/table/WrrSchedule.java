@@ -14,20 +14,23 @@ package io.corerouter.subscription.table;
 final class WrrSchedule {
     /** Longest cycle kept per key. */
     static final int MAX_LENGTH = 1024;
+    private static final int[] NONE = {};
+    private static final int[] ONE = {0};
 
     private WrrSchedule() {
     }
 
     /**
-     * The cycle for these weights (each at least 1): indices into {@code weights}.
+     * The cycle for these weights (each at least 1): indices into {@code weights}. Read-only: the
+     * cycles of zero and one node are shared.
      */
     static int[] build(long[] weights) {
         int n = weights.length;
         if (n == 0) {
-            return new int[0];
+            return NONE;
         }
         if (n == 1) {
-            return new int[] {0};
+            return ONE;
         }
         long g = 0;
         for (long w : weights) {

@@ -7,6 +7,9 @@
  * {@link io.corerouter.core.backend.BackendNode} with uWSGI's counters). Balancing is in
  * {@code Balancer} and the smooth-WRR cycle in {@code WrrSchedule}. {@link
  * io.corerouter.subscription.table.SniSink} is where the table sends the TLS certificates nodes push
- * (spec §5.4).
+ * (spec §5.4). {@link io.corerouter.subscription.table.SubscriptionCounters} counts every datagram
+ * by outcome and drop reason (the stats member {@code subscription_counters}), and {@code TableEventLog}
+ * rate-limits the table's INFO lines (issue 15: the table is bounded by {@code --subscription-max-keys}
+ * and {@code --subscription-max-nodes}).
  */
 package io.corerouter.subscription.table;
