@@ -67,6 +67,7 @@ public final class RouterSubscriptions implements AutoCloseable {
         this.transport = transport;
         this.loop = loop;
         this.table = new SubscriptionTable(routerName, global, options.fallbackKey(), clock, loop);
+        table.defaultProtocol(options.protocol());
         options.servers().forEach(e -> socketNames.add(e.name()));
     }
 

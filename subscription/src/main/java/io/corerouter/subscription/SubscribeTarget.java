@@ -1,6 +1,7 @@
 package io.corerouter.subscription;
 
 import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.config.NodeProtocol;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,12 +28,13 @@ import java.util.Optional;
  * @param sniCrt    {@code sni_crt}: certificate file
  * @param sniCa     {@code sni_ca}: client CA file
  * @param notifySocket {@code --subscription-notify-socket}: where the server acknowledges a new node
+ * @param proto     {@code proto=uwsgi|puwsgi|http}: what the node speaks (corerouter's key, ignored by uWSGI)
  * @param text      the option as given, for logs
  */
 public record SubscribeTarget(Endpoint server, String key, String address, long weight, int modifier1, int modifier2,
                               Optional<Sign> sign, Optional<Path> check, Optional<String> sniKey,
                               Optional<String> sniCrt, Optional<String> sniCa, Optional<String> notifySocket,
-                              String text) {
+                              Optional<String> proto, String text) {
     public static final String SUBSCRIBE2 = "subscribe2";
     public static final String SUBSCRIBE_TO = "subscribe-to";
     /** Longest key or address a node may announce (spec §2.2). */
@@ -78,6 +80,7 @@ public record SubscribeTarget(Endpoint server, String key, String address, long 
         Objects.requireNonNull(sniCrt, "sniCrt");
         Objects.requireNonNull(sniCa, "sniCa");
         Objects.requireNonNull(notifySocket, "notifySocket");
+        Objects.requireNonNull(proto, "proto");
         Objects.requireNonNull(text, "text");
     }
 
@@ -101,7 +104,7 @@ public record SubscribeTarget(Endpoint server, String key, String address, long 
 
     /**
      * Parses {@code --subscribe2 server=...,key=...[,addr=...][,weight=N][,modifier1=N][,modifier2=N]
-     * [,sign=DIGEST:FILE][,check=FILE][,sni_key=...][,sni_crt=...][,sni_ca=...]}.
+     * [,sign=DIGEST:FILE][,check=FILE][,sni_key=...][,sni_crt=...][,sni_ca=...][,proto=P]}.
      *
      * @param warnings receives unknown keys, which are ignored
      * @throws IllegalArgumentException on a missing or malformed value
@@ -111,6 +114,7 @@ public record SubscribeTarget(Endpoint server, String key, String address, long 
         String key = null;
         String addr = null;
         long weight = 0;
+        Optional<String> proto = Optional.empty();
         int modifier1 = 0;
         int modifier2 = 0;
         Optional<Sign> sign = Optional.empty();
@@ -140,6 +144,7 @@ public record SubscribeTarget(Endpoint server, String key, String address, long 
                 case "sni_key" -> sniKey = Optional.of(wire(value));
                 case "sni_crt" -> sniCrt = Optional.of(wire(value));
                 case "sni_ca" -> sniCa = Optional.of(wire(value));
+                case "proto" -> proto = Optional.of(NodeProtocol.ofName(value).name().toLowerCase(java.util.Locale.ROOT));
                 case "socket" -> throw new IllegalArgumentException(
                         "socket=" + value + " (corerouter has no uwsgi sockets: give addr=ADDRESS)");
                 default -> warnings.add(SUBSCRIBE2 + ": ignoring unknown key '" + name + "' in " + text);
@@ -153,7 +158,7 @@ public record SubscribeTarget(Endpoint server, String key, String address, long 
                     + "to announce)");
         }
         return new SubscribeTarget(Endpoint.parseBackend(server), wire(key), wire(addr), weight, modifier1, modifier2,
-                sign, check, sniKey, sniCrt, sniCa, notify.map(SubscribeTarget::wire), text);
+                sign, check, sniKey, sniCrt, sniCa, notify.map(SubscribeTarget::wire), proto, text);
     }
 
     /**
@@ -206,7 +211,7 @@ public record SubscribeTarget(Endpoint server, String key, String address, long 
         }
         return new SubscribeTarget(Endpoint.parseBackend(server), wire(key), wire(addr), 0, modifier1, 0, sign,
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                notify.map(SubscribeTarget::wire), text);
+                notify.map(SubscribeTarget::wire), Optional.empty(), text);
     }
 
     private static long number(String name, String value, long max) {

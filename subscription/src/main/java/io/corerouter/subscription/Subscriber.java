@@ -98,7 +98,8 @@ public final class Subscriber implements AutoCloseable {
         long unix = target.sign().isPresent() ? clock.epochSeconds() + (unsubscribe ? 1 : 0) : 0;
         return new SubscriptionPacket(unsubscribe, target.key(), target.address(), target.modifier1(),
                 target.modifier2(), 0, 0, target.weight(), unix, target.notifySocket().orElse(null),
-                target.sniKey().orElse(null), target.sniCrt().orElse(null), target.sniCa().orElse(null), null, null);
+                target.sniKey().orElse(null), target.sniCrt().orElse(null), target.sniCa().orElse(null), null, null,
+                target.proto().orElse(null));
     }
 
     /** Stops announcing and unsubscribes every target, waiting briefly for the datagrams to leave. */

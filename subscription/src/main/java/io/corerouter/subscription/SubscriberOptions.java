@@ -48,7 +48,7 @@ public record SubscriberOptions(List<SubscribeTarget> targets, Duration freq) {
     public static void registerOptions(OptionTable table) {
         table.register(OptionSpec.required(GROUP, SUBSCRIBE2, "k=v,...", "",
                         "announce a node: server=ADDR,key=KEY,addr=NODE[,weight=N][,modifier1=N][,modifier2=N]"
-                                + "[,sign=DIGEST:PRIVKEY][,check=FILE][,sni_key=F,sni_crt=F,sni_ca=F]")
+                                + "[,sign=DIGEST:PRIVKEY][,check=FILE][,sni_key=F,sni_crt=F,sni_ca=F][,proto=uwsgi|puwsgi|http]")
                 .asRepeatable());
         table.register(OptionSpec.required(GROUP, SUBSCRIBE_TO, "NODE=SERVER:KEY", "",
                         "announce NODE for KEY to SERVER (ip:port or /path), uWSGI syntax; "

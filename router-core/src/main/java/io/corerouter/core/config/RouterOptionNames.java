@@ -264,6 +264,9 @@ public record RouterOptionNames(String kind) {
                     .asRepeatable());
             table.register(OptionSpec.required(group, resubscribeBind(), "ADDR", "any",
                     "UDP source address (host:port) of the forwarded subscriptions"));
+            table.register(OptionSpec.required(group, subscriptionProtocol(), "PROTO", "uwsgi",
+                    "what subscribed nodes speak when their packet has no proto key: uwsgi, puwsgi or http "
+                            + "(persistent connections, see --" + nodeConnections() + ")"));
         }
     }
 

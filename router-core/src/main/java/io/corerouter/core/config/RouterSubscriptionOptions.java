@@ -18,12 +18,21 @@ import java.util.Optional;
  * @param resubscribe     {@code --R-resubscribe}: subscription servers every received subscription is
  *                        forwarded to, announcing this router's first listener (spec §2.11)
  * @param resubscribeBind {@code --R-resubscribe-bind}: UDP source address of the forwarded packets
+ * @param protocol        {@code --R-subscription-protocol}: what subscribed nodes speak when their packet
+ *                        has no {@code proto} key (default uwsgi)
  */
 public record RouterSubscriptionOptions(List<Endpoint> servers, Optional<String> fallbackKey,
-                                        List<Endpoint> resubscribe, Optional<Endpoint> resubscribeBind) {
+                                        List<Endpoint> resubscribe, Optional<Endpoint> resubscribeBind,
+                                        NodeProtocol protocol) {
     /** No subscription server. */
     public static final RouterSubscriptionOptions NONE =
             new RouterSubscriptionOptions(List.of(), Optional.empty(), List.of(), Optional.empty());
+
+    /** Subscribed nodes speak the classic uwsgi protocol unless their packet says otherwise. */
+    public RouterSubscriptionOptions(List<Endpoint> servers, Optional<String> fallbackKey, List<Endpoint> resubscribe,
+            Optional<Endpoint> resubscribeBind) {
+        this(servers, fallbackKey, resubscribe, resubscribeBind, NodeProtocol.UWSGI);
+    }
 
     /** A subscription key is at most 255 bytes (spec §2.2). */
     public static final int MAX_KEY_BYTES = 255;
@@ -33,6 +42,7 @@ public record RouterSubscriptionOptions(List<Endpoint> servers, Optional<String>
         Objects.requireNonNull(fallbackKey, "fallbackKey");
         resubscribe = List.copyOf(resubscribe);
         Objects.requireNonNull(resubscribeBind, "resubscribeBind");
+        Objects.requireNonNull(protocol, "protocol");
     }
 
     /** Whether a subscription server is configured (the subscription table is the router's mapper). */
@@ -68,7 +78,17 @@ public record RouterSubscriptionOptions(List<Endpoint> servers, Optional<String>
                         options.lastValue(names.resubscribeBind()).orElseThrow().source());
             }
         }
+        NodeProtocol protocol = NodeProtocol.UWSGI;
+        Optional<ParsedOptions.Value> proto = options.lastValue(names.subscriptionProtocol());
+        if (proto.isPresent()) {
+            try {
+                protocol = NodeProtocol.ofName(proto.get().text());
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.invalid(names.subscriptionProtocol(), proto.get().text(), "uwsgi, puwsgi or http",
+                        proto.get().source());
+            }
+        }
         return new RouterSubscriptionOptions(servers, fallbackKey, resubscribe,
-                bind.isEmpty() ? Optional.empty() : Optional.of(bind.get(bind.size() - 1)));
+                bind.isEmpty() ? Optional.empty() : Optional.of(bind.get(bind.size() - 1)), protocol);
     }
 }

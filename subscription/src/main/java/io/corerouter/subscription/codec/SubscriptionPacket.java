@@ -27,10 +27,12 @@ import java.util.Objects;
  * @param sniCa       SNI client CA file, or null
  * @param signature   the {@code sign} value, or null
  * @param signedBase  the bytes the signature covers, or null
+ * @param proto       what the node speaks ({@code uwsgi}, {@code puwsgi}, {@code http}: corerouter's key, which
+ *                    uWSGI's routers ignore), or null for the router's {@code --R-subscription-protocol}
  */
 public record SubscriptionPacket(boolean unsubscribe, String key, String address, int modifier1, int modifier2,
                                  long cores, long load, long weight, long unix, String notifyPath, String sniKey,
-                                 String sniCrt, String sniCa, byte[] signature, byte[] signedBase) {
+                                 String sniCrt, String sniCa, byte[] signature, byte[] signedBase, String proto) {
     /** modifier1 every uWSGI client sends; the server ignores it (spec §1.5). */
     public static final int MODIFIER1 = 224;
     /** Header byte 3 of a subscribe. */
@@ -60,6 +62,8 @@ public record SubscriptionPacket(boolean unsubscribe, String key, String address
     public static final String NOTIFY = "notify";
     public static final String UNIX = "unix";
     public static final String SIGN = "sign";
+    /** corerouter's key for the node's protocol (issue 10: persistent node connections). */
+    public static final String PROTO = "proto";
 
     public SubscriptionPacket {
         Objects.requireNonNull(key, "key");
@@ -71,7 +75,7 @@ public record SubscriptionPacket(boolean unsubscribe, String key, String address
 
     /** A subscribe (or unsubscribe) of {@code address} for {@code key} with every other field at its default. */
     public static SubscriptionPacket of(boolean unsubscribe, String key, String address) {
-        return new SubscriptionPacket(unsubscribe, key, address, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null);
+        return new SubscriptionPacket(unsubscribe, key, address, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null, null);
     }
 
     /** The weight balancers use: 0 counts as 1 (spec §2.2). */
@@ -87,43 +91,49 @@ public record SubscriptionPacket(boolean unsubscribe, String key, String address
     /** This packet with another weight. */
     public SubscriptionPacket withWeight(long newWeight) {
         return new SubscriptionPacket(unsubscribe, key, address, modifier1, modifier2, cores, load, newWeight, unix,
-                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase);
+                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase, proto);
     }
 
     /** This packet with other modifiers. */
     public SubscriptionPacket withModifiers(int newModifier1, int newModifier2) {
         return new SubscriptionPacket(unsubscribe, key, address, newModifier1, newModifier2, cores, load, weight, unix,
-                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase);
+                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase, proto);
     }
 
     /** This packet as a subscribe ({@code false}) or unsubscribe ({@code true}). */
     public SubscriptionPacket withUnsubscribe(boolean newUnsubscribe) {
         return new SubscriptionPacket(newUnsubscribe, key, address, modifier1, modifier2, cores, load, weight, unix,
-                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase);
+                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase, proto);
     }
 
     /** This packet with another node address and no signature (what a router re-announces, spec §2.11). */
     public SubscriptionPacket forwardedAs(String newAddress) {
         return new SubscriptionPacket(unsubscribe, key, newAddress, modifier1, modifier2, 0, 0, 0, 0,
-                null, sniKey, sniCrt, sniCa, null, null);
+                null, sniKey, sniCrt, sniCa, null, null, proto);
     }
 
     /** This packet with a notify path. */
     public SubscriptionPacket withNotify(String newNotify) {
         return new SubscriptionPacket(unsubscribe, key, address, modifier1, modifier2, cores, load, weight, unix,
-                newNotify, sniKey, sniCrt, sniCa, signature, signedBase);
+                newNotify, sniKey, sniCrt, sniCa, signature, signedBase, proto);
     }
 
     /** This packet with SNI files. */
     public SubscriptionPacket withSni(String newSniKey, String newSniCrt, String newSniCa) {
         return new SubscriptionPacket(unsubscribe, key, address, modifier1, modifier2, cores, load, weight, unix,
-                notifyPath, newSniKey, newSniCrt, newSniCa, signature, signedBase);
+                notifyPath, newSniKey, newSniCrt, newSniCa, signature, signedBase, proto);
+    }
+
+    /** This packet with a {@code proto} value. */
+    public SubscriptionPacket withProto(String newProto) {
+        return new SubscriptionPacket(unsubscribe, key, address, modifier1, modifier2, cores, load, weight, unix,
+                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase, newProto);
     }
 
     /** This packet with a {@code unix} value (set by signing clients). */
     public SubscriptionPacket withUnix(long newUnix) {
         return new SubscriptionPacket(unsubscribe, key, address, modifier1, modifier2, cores, load, weight, newUnix,
-                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase);
+                notifyPath, sniKey, sniCrt, sniCa, signature, signedBase, proto);
     }
 
     @Override

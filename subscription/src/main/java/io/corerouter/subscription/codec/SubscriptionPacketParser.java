@@ -9,6 +9,7 @@ import io.corerouter.core.codec.uwsgi.UwsgiProtocolException;
 import io.corerouter.core.codec.uwsgi.UwsgiVarVisitor;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.codec.uwsgi.UwsgiVarsParser;
+import io.corerouter.core.config.NodeProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ public final class SubscriptionPacketParser {
         }
         return new SubscriptionPacket(unsubscribe, key, address, fields.modifier1, fields.modifier2, fields.cores,
                 fields.load, fields.weight, fields.unix, fields.notify, fields.sniKey, fields.sniCrt, fields.sniCa,
-                signature, signedBase);
+                signature, signedBase, fields.proto);
     }
 
     private static String required(String value, String name, int max) {
@@ -102,6 +103,7 @@ public final class SubscriptionPacketParser {
         String sniKey;
         String sniCrt;
         String sniCa;
+        String proto;
         int signRecord = -1;
         int signValue;
         int signLength;
@@ -132,6 +134,13 @@ public final class SubscriptionPacketParser {
                 case 5 -> {
                     if (is(block, keyIndex, keyLength, SubscriptionPacket.CORES)) {
                         cores = number(block, valueIndex, valueLength, SubscriptionPacket.CORES, Long.MAX_VALUE);
+                    } else if (is(block, keyIndex, keyLength, SubscriptionPacket.PROTO)) {
+                        proto = text(block, valueIndex, valueLength);
+                        try {
+                            NodeProtocol.ofName(proto);
+                        } catch (IllegalArgumentException e) {
+                            throw new InvalidSubscriptionException("proto: " + e.getMessage());
+                        }
                     }
                 }
                 case 6 -> {

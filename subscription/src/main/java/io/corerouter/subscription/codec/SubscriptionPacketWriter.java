@@ -41,6 +41,7 @@ public final class SubscriptionPacketWriter {
         addIfSet(out, SubscriptionPacket.SNI_CRT, packet.sniCrt());
         addIfSet(out, SubscriptionPacket.SNI_CA, packet.sniCa());
         addIfSet(out, SubscriptionPacket.NOTIFY, packet.notifyPath());
+        addIfSet(out, SubscriptionPacket.PROTO, packet.proto());
         if (signer != null || packet.unix() != 0) {
             UwsgiVars.addNumber(out, SubscriptionPacket.UNIX, packet.unix());
         }

@@ -1,6 +1,7 @@
 package io.corerouter.subscription.table;
 
 import io.corerouter.core.backend.BackendNode;
+import io.corerouter.core.config.NodeProtocol;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
@@ -43,6 +44,7 @@ public final class SubscriptionNode implements BackendNode {
     private final byte modifier1;
     private final byte modifier2;
     private final String notify;
+    private final NodeProtocol protocol;
 
     /** The values of the latest subscribe packet, replaced as a whole (subscription thread). */
     private record Announce(long lastCheckEpoch, long cores, long load, long weight, long unixCheck) {
@@ -95,8 +97,9 @@ public final class SubscriptionNode implements BackendNode {
     }
 
     SubscriptionNode(SubscriptionTable table, SubscriptionSlot slot, String name, SocketAddress address,
-            int modifier1, int modifier2, String notify) {
+            int modifier1, int modifier2, String notify, NodeProtocol protocol) {
         this.table = table;
+        this.protocol = protocol;
         this.slot = slot;
         this.name = name;
         this.address = address;
@@ -106,6 +109,18 @@ public final class SubscriptionNode implements BackendNode {
     }
 
     // ------------------------------------------------------------------ BackendNode
+
+    @Override
+    public NodeProtocol protocol() {
+        return protocol;
+    }
+
+    /** A pooled node's cap: the cores it announces (processes x threads), its concurrency. */
+    @Override
+    public int connectionLimit() {
+        long cores = announce.cores();
+        return cores <= 0 ? 0 : (int) Math.min(cores, 1 << 16);
+    }
 
     @Override
     public String name() {

@@ -1,5 +1,6 @@
 package io.corerouter.subscription.table;
 
+import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.route.KeyMapper;
@@ -165,6 +166,23 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
      * @param clock       time source (monotonic for the tolerance, wall clock for stats and signatures)
      * @param executor    the subscription thread: every structural change runs there
      */
+    /** What nodes speak whose packet has no {@code proto} key ({@code --R-subscription-protocol}). */
+    private volatile NodeProtocol defaultProtocol = NodeProtocol.UWSGI;
+
+    /** Sets what subscribed nodes speak when their packet does not say ({@code --R-subscription-protocol}). */
+    public void defaultProtocol(NodeProtocol protocol) {
+        this.defaultProtocol = protocol;
+    }
+
+    /** The packet's {@code proto}, else the scheme of its address, else the router's default. */
+    private NodeProtocol protocolOf(SubscriptionPacket packet) {
+        if (packet.proto() != null) {
+            return NodeProtocol.ofName(packet.proto());
+        }
+        NodeProtocol byScheme = NodeProtocol.ofAddress(packet.address());
+        return byScheme != NodeProtocol.UWSGI ? byScheme : defaultProtocol;
+    }
+
     public SubscriptionTable(String routerName, SubscriptionOptions options, Optional<String> fallbackKey,
             Clock clock, Executor executor) {
         this.routerName = routerName;
@@ -312,7 +330,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
                         () -> routerName + ": new pool key=" + display(created.key()) + " hash=" + created.hash());
             }
             node = new SubscriptionNode(this, slot, packet.address(), address, packet.modifier1(), packet.modifier2(),
-                    packet.notifyPath());
+                    packet.notifyPath(), protocolOf(packet));
             node.refresh(nowNanos, nowEpoch, packet.cores(), packet.load(), weight);
             SubscriptionNode[] old = slot.all();
             SubscriptionNode[] all = Arrays.copyOf(old, old.length + 1);

@@ -109,9 +109,15 @@ class SubscriptionPacketParserTest {
     @Test
     void writerRoundTrip() {
         SubscriptionPacket sent = new SubscriptionPacket(true, "k\u00e9y", "[::1]:3031", 5, 9, 4, 2, 3, 0,
-                "/tmp/notify", "/k", "/c", "/ca", null, null);
+                "/tmp/notify", "/k", "/c", "/ca", null, null, "puwsgi");
         SubscriptionPacket read = parse(Datagrams.of(sent));
         assertEquals(sent, read);
+    }
+
+    @Test
+    void anUnknownProtoIsMalformed() {
+        SubscriptionPacket sent = SubscriptionPacket.of(false, "k", "127.0.0.1:1").withProto("gopher");
+        assertThrows(InvalidSubscriptionException.class, () -> parse(Datagrams.of(sent)));
     }
 
     @Test

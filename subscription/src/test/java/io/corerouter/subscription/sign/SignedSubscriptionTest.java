@@ -181,7 +181,7 @@ class SignedSubscriptionTest {
             byte[] tampered = packet.signedBase().clone();
             tampered[tampered.length - 1] ^= 1;
             assertFalse(check.verify(check.loadKey("app.test"), new SubscriptionPacket(false, packet.key(),
-                    packet.address(), 0, 0, 0, 0, 0, packet.unix(), null, null, null, null, packet.signature(), tampered)));
+                    packet.address(), 0, 0, 0, 0, 0, packet.unix(), null, null, null, null, packet.signature(), tampered, null)));
         } finally {
             buf.release();
         }
