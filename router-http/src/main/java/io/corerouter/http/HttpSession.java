@@ -431,6 +431,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                     "timeout=idle: no request body bytes for " + seconds + "s"));
             case FORWARDING -> {
                 if (!relay.started()) {
+                    attempts.requestFailed("no response within " + seconds + "s");
                     fail(new RouterException(ErrorKind.BACKEND_TIMEOUT, "timeout=idle: no response from node "
                             + nodeName() + " within " + seconds + "s"));
                 } else {
@@ -619,6 +620,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         Channel failedChannel = backend;
         backend = null;
         closeBackend(failedChannel);
+        attempts.requestFailed(failure.getMessage());
         releaseNode();
         if (failure.retryable() && forwarder.replayable()) {
             log(Level.INFO, failure.getMessage() + "; retrying the request on another node");
@@ -635,6 +637,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     void finishResponse(ChannelFuture lastWrite) {
         Channel finished = backend;
         backend = null;
+        attempts.requestSucceeded();
         releaseNode();
         if (pooled != null) {
             pooled.release(relay.nodeReusable());

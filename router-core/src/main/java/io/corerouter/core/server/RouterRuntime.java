@@ -1,7 +1,10 @@
 package io.corerouter.core.server;
 
 import io.corerouter.core.backend.BackendConnector;
+import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
+import io.corerouter.core.backend.HealthChecker;
+import io.corerouter.core.backend.NodeHealth;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
@@ -54,6 +57,8 @@ public final class RouterRuntime implements AutoCloseable {
     private final BackendConnector connector;
     private final NodePools nodePools;
     private final RouterServer server;
+    /** Active health checks ({@code --R-check-interval}), or null when off. */
+    private final HealthChecker healthChecker;
     private final List<String> socketNames = new CopyOnWriteArrayList<>();
     private Duration drain = DEFAULT_DRAIN;
 
@@ -69,8 +74,8 @@ public final class RouterRuntime implements AutoCloseable {
         this.routerName = Objects.requireNonNull(routerName, "routerName");
         this.common = common;
         this.transport = transport;
-        List<StaticNode> to = resolve(common.to());
-        this.fallbacks = resolve(common.fallback());
+        List<StaticNode> to = resolve(routerName, common, common.to());
+        this.fallbacks = resolve(routerName, common, common.fallback());
         this.staticNodes = to.isEmpty() ? null : new StaticNodes(to, common.gracetime(), Clock.SYSTEM);
         this.mapper = chooseMapper(common, externalMapper, staticNodes);
         if (mapper == null) {
@@ -82,6 +87,11 @@ public final class RouterRuntime implements AutoCloseable {
         this.nodePools = new NodePools(common.pools(), connector, NodePools.responseDecoderConfig());
         logPools(common);
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
+        this.healthChecker = common.health().checks() ? new HealthChecker(routerName, common.health(), transport, group)
+                .add(this::checkTargets) : null;
+        if (healthChecker != null) {
+            healthChecker.start();
+        }
         if (common.cheap() && externalMapper != null) {
             // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
             server.setAccepting(false);
@@ -114,12 +124,25 @@ public final class RouterRuntime implements AutoCloseable {
         return staticNodes;
     }
 
-    private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {
+    private static List<StaticNode> resolve(String routerName, RouterOptions common, List<Endpoint> endpoints)
+            throws Exception {
         List<StaticNode> nodes = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
-            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), Clock.SYSTEM));
+            NodeHealth health = new NodeHealth(routerName, endpoint.name(), common.health().errorLimit(), Clock.SYSTEM);
+            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), health));
         }
         return nodes;
+    }
+
+    /** What the health checker checks each round: the static nodes, then the fallbacks. */
+    private List<BackendNode> checkTargets() {
+        List<BackendNode> targets = new ArrayList<>();
+        StaticNodes current = staticNodes;
+        if (current != null) {
+            targets.addAll(current.nodes());
+        }
+        targets.addAll(fallbacks);
+        return targets;
     }
 
     /**
@@ -181,6 +204,14 @@ public final class RouterRuntime implements AutoCloseable {
     /** {@code --R-fallback} nodes, in the order they are tried. */
     public List<StaticNode> fallbacks() {
         return fallbacks;
+    }
+
+    /**
+     * The active health checker, or null with {@code --R-check-interval} 0: another module (the
+     * subscription table) can {@link HealthChecker#add add} its nodes to it.
+     */
+    public HealthChecker healthChecker() {
+        return healthChecker;
     }
 
     public EventLoopGroup group() {
@@ -251,6 +282,9 @@ public final class RouterRuntime implements AutoCloseable {
     /** Stops accepting, lets the sessions in flight finish (up to the drain time), stops the loops. */
     @Override
     public void close() {
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
         server.closeGracefully(drain);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
