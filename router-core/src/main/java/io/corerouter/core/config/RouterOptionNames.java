@@ -257,7 +257,7 @@ public record RouterOptionNames(String kind) {
                 "seconds before a dead static node is tried again"));
         table.register(OptionSpec.required(group, checkInterval(), "N", "0",
                 "active health checks: every N seconds each static and fallback node gets a check on its own "
-                        + "connection (a connect, or a request with --" + checkPath() + "); N is also the check's "
+                        + "connection (a connect, or a request where a check path is set); N is also the check's "
                         + "timeout (0 = off)"));
         table.register(OptionSpec.required(group, checkRise(), "N", Integer.toString(HealthOptions.DEFAULT_RISE),
                 "passed checks in a row before a down node gets traffic again"));
