@@ -21,7 +21,9 @@ import java.util.logging.Logger;
  *       row pass.</li>
  * </ul>
  *
- * <p>Every change of state is logged once, one line: {@code http node=ADDR state=up->down reason="..."}.
+ * <p>Every change of state is logged once, one line: {@code http node=ADDR state=up->down reason="..."}
+ * (with {@code --R-quiet}, which silences failed connects, the changes a failed connect causes are
+ * logged at FINE only).
  *
  * <p>Threads: requests report from every event loop (the dead mark and the failure count are atomic;
  * a success writes nothing unless failures were counted). A node is checked by one check at a time
@@ -56,11 +58,14 @@ public final class NodeHealth {
     private final String node;
     private final Clock clock;
     private final int errorLimit;
+    private final boolean quiet;
     private final AtomicInteger requestFails = new AtomicInteger();
     private final AtomicBoolean checking = new AtomicBoolean();
     @SuppressWarnings("unused") // through FAILED_SINCE
     private volatile long failedSinceNanos = ALIVE;
     private volatile long failedSinceEpochSeconds;
+    /** The failed mark comes from a connect (quiet routers do not log its changes). */
+    private volatile boolean failedByConnect;
     private volatile boolean down;
     private volatile String lastCheck = "none";
     private volatile long checkFailures;
@@ -75,9 +80,15 @@ public final class NodeHealth {
      * @param errorLimit failed requests in a row that mark the node failed, 0 = requests never do
      */
     public NodeHealth(String router, String node, int errorLimit, Clock clock) {
+        this(router, node, errorLimit, false, clock);
+    }
+
+    /** @param quiet {@code --R-quiet}: the changes a failed connect causes are logged at FINE only */
+    public NodeHealth(String router, String node, int errorLimit, boolean quiet, Clock clock) {
         this.router = router;
         this.node = node;
         this.errorLimit = errorLimit;
+        this.quiet = quiet;
         this.clock = clock;
     }
 
@@ -85,7 +96,7 @@ public final class NodeHealth {
 
     /** A connect failed: the node is failed from now for the gracetime (uWSGI's dead mark). */
     public void connectFailed(String reason) {
-        markFailed(reason);
+        markFailed(reason, true);
     }
 
     /**
@@ -99,7 +110,7 @@ public final class NodeHealth {
         int fails = requestFails.incrementAndGet();
         if (fails >= errorLimit) {
             requestFails.set(0);
-            markFailed(fails + " failed requests in a row (--" + router + "-error-limit), last: " + reason);
+            markFailed(fails + " failed requests in a row (--" + router + "-error-limit), last: " + reason, false);
         }
     }
 
@@ -110,11 +121,12 @@ public final class NodeHealth {
         }
     }
 
-    private void markFailed(String reason) {
+    private void markFailed(String reason, boolean byConnect) {
         long now = clock.nanoTime();
         failedSinceEpochSeconds = clock.epochSeconds();
         if (FAILED_SINCE.compareAndSet(this, ALIVE, now)) {
-            changed(down ? State.DOWN : State.UP, State.FAILED, reason);
+            failedByConnect = byConnect;
+            changed(down ? State.DOWN : State.UP, State.FAILED, reason, byConnect);
         } else {
             FAILED_SINCE.setVolatile(this, now); // failed again: the gracetime starts again, as in uWSGI
         }
@@ -138,7 +150,7 @@ public final class NodeHealth {
         }
         if (FAILED_SINCE.compareAndSet(this, failed, ALIVE)) {
             failedSinceEpochSeconds = 0;
-            changed(State.FAILED, State.UP, "gracetime over, trying it again");
+            changed(State.FAILED, State.UP, "gracetime over, trying it again", failedByConnect);
         }
         return true;
     }
@@ -170,12 +182,12 @@ public final class NodeHealth {
             if (down && checksInRow >= rise) {
                 checksInRow = 0;
                 down = false;
-                changed(State.DOWN, failedNow() ? State.FAILED : State.UP, rise + " passed checks in a row: " + detail);
+                changed(State.DOWN, failedNow() ? State.FAILED : State.UP, rise + " passed checks in a row: " + detail, false);
             } else if (!down && checksInRow >= fall) {
                 checksInRow = 0;
                 down = true;
                 downs++;
-                changed(failedNow() ? State.FAILED : State.UP, State.DOWN, fall + " failed checks in a row: " + detail);
+                changed(failedNow() ? State.FAILED : State.UP, State.DOWN, fall + " failed checks in a row: " + detail, false);
             }
         } finally {
             checking.set(false);
@@ -186,9 +198,9 @@ public final class NodeHealth {
         return (long) FAILED_SINCE.getVolatile(this) != ALIVE;
     }
 
-    private void changed(State from, State to, String reason) {
+    private void changed(State from, State to, String reason, boolean byConnect) {
         lastChangeEpochSeconds = clock.epochSeconds();
-        Level level = to == State.UP ? Level.INFO : Level.WARNING;
+        Level level = byConnect && quiet ? Level.FINE : to == State.UP ? Level.INFO : Level.WARNING;
         if (LOG.isLoggable(level)) {
             LOG.log(level, router + " node=" + node + " state=" + from.text() + "->" + to.text() + " reason=\"" + reason + "\"");
         }

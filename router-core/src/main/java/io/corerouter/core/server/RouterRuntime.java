@@ -128,7 +128,8 @@ public final class RouterRuntime implements AutoCloseable {
             throws Exception {
         List<StaticNode> nodes = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
-            NodeHealth health = new NodeHealth(routerName, endpoint.name(), common.health().errorLimit(), Clock.SYSTEM);
+            NodeHealth health = new NodeHealth(routerName, endpoint.name(), common.health().errorLimit(), common.quiet(),
+                    Clock.SYSTEM);
             nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), health));
         }
         return nodes;

@@ -67,7 +67,8 @@ class HealthCheckTest {
 
     /** Runs one check of a node of {@code protocol} with {@code path} and returns its outcome. */
     private String check(NodeProtocol protocol, Optional<String> path) throws InterruptedException {
-        StaticNode node = new StaticNode("peer", new InetSocketAddress("127.0.0.1", server.getLocalPort()), protocol, new NodeHealth("test", "peer", 0, Clock.SYSTEM));
+        StaticNode node = new StaticNode("peer", new InetSocketAddress("127.0.0.1", server.getLocalPort()), protocol,
+                new NodeHealth("test", "peer", 0, Clock.SYSTEM));
         HealthOptions options = new HealthOptions(Duration.ofSeconds(2), path, 2, 3, 0);
         HealthChecker checker = new HealthChecker("test", options, Transport.detect(), group).add(() -> List.of(node));
         checker.round(); // one round, no schedule
