@@ -68,6 +68,10 @@ import java.util.logging.Logger;
  * at once; one with a request in flight finishes it, the response saying {@code Connection: close}
  * (or, if it already went out without, the connection closes after it).
  *
+ * <p>Passive health ({@code --http-error-limit}, docs/health.md): a node that fails a request before a
+ * complete response head ({@link #backendFailed}, or no response within the idle timeout) is told so
+ * through {@link NodeAttempts#requestFailed}; a finished response tells it the request succeeded.
+ *
  * <p>Timeouts, each with its own log line: {@code timeout=headers} (a complete head did not arrive
  * in {@code --http-headers-timeout}, the slowloris defence: 408 and close), {@code timeout=connect}
  * ({@code --http-connect-timeout}, then the next node or 502), {@code timeout=idle} (no traffic for
