@@ -33,6 +33,8 @@ import java.util.logging.Logger;
  * ({@code --R-processes}), the active mapper (§3.4), the fallback nodes (§3.6), the backend connector,
  * and the listening sockets, bound ({@code --R ADDR}) or received from zerg servers ({@code --R-zerg},
  * §7). A router kind adds only its pipeline: {@link #serve} asks it for one initializer per socket.
+ * With {@code --R-check-interval}, the runtime also runs the {@link HealthChecker} of its static and
+ * fallback nodes on its event loops (docs/health.md).
  *
  * <p>Mapper precedence (spec §3.4, first configured wins): {@code --R-use-pattern}, the external
  * mapper (the subscription table), {@code --R-use-base}, the static {@code --R-to} nodes; with none,
