@@ -167,7 +167,8 @@ public final class Corerouter implements AutoCloseable {
                     },
                     runtime::openSessions, runtime::staticNodes, table == null ? null : table.table(),
                     () -> table != null && table.isCheap())
-                    .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools());
+                    .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools())
+                    .withFallbacks(runtime::fallbacks);
             StatsServer server = new StatsServer(kind + " router", transport, aux,
                     new StatsDocument(Version.get(), stats), config.stats());
             running.add(server);

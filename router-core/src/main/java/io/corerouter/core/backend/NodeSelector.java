@@ -7,7 +7,7 @@ import java.util.List;
  * Chooses the node for each connect attempt of one request (spec §3.6): the mapper first; after a
  * failed connect, up to {@code maxRetries} more attempts, each going to the next {@code fallback}
  * entry when fallbacks are configured (never back to the mapper), otherwise to the mapper again
- * (which skips the node just marked dead).
+ * (which skips the node just marked dead). A fallback that health checks hold down is skipped.
  *
  * <p>One instance per client connection, {@link #reset() reset} per request: touched only from
  * that connection's event loop.
@@ -48,7 +48,14 @@ public final class NodeSelector {
         }
         retries++;
         if (!fallbacks.isEmpty()) {
-            return nextFallback < fallbacks.size() ? fallbacks.get(nextFallback++) : null;
+            while (nextFallback < fallbacks.size()) {
+                BackendNode fallback = fallbacks.get(nextFallback++);
+                NodeHealth health = fallback.health();
+                if (health == null || !health.isDown()) {
+                    return fallback; // a fallback that only failed is tried anyway, as uWSGI does
+                }
+            }
+            return null;
         }
         return noNodeForKey ? null : mapper.pick(key);
     }

@@ -1,7 +1,10 @@
 package io.corerouter.core.server;
 
 import io.corerouter.core.backend.BackendConnector;
+import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
+import io.corerouter.core.backend.HealthChecker;
+import io.corerouter.core.backend.NodeHealth;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
@@ -30,6 +33,8 @@ import java.util.logging.Logger;
  * ({@code --R-processes}), the active mapper (§3.4), the fallback nodes (§3.6), the backend connector,
  * and the listening sockets, bound ({@code --R ADDR}) or received from zerg servers ({@code --R-zerg},
  * §7). A router kind adds only its pipeline: {@link #serve} asks it for one initializer per socket.
+ * With {@code --R-check-interval}, the runtime also runs the {@link HealthChecker} of its static and
+ * fallback nodes on its event loops (docs/health.md).
  *
  * <p>Mapper precedence (spec §3.4, first configured wins): {@code --R-use-pattern}, the external
  * mapper (the subscription table), {@code --R-use-base}, the static {@code --R-to} nodes; with none,
@@ -54,6 +59,8 @@ public final class RouterRuntime implements AutoCloseable {
     private final BackendConnector connector;
     private final NodePools nodePools;
     private final RouterServer server;
+    /** Active health checks ({@code --R-check-interval}), or null when off. */
+    private final HealthChecker healthChecker;
     private final List<String> socketNames = new CopyOnWriteArrayList<>();
     private Duration drain = DEFAULT_DRAIN;
 
@@ -69,8 +76,8 @@ public final class RouterRuntime implements AutoCloseable {
         this.routerName = Objects.requireNonNull(routerName, "routerName");
         this.common = common;
         this.transport = transport;
-        List<StaticNode> to = resolve(common.to());
-        this.fallbacks = resolve(common.fallback());
+        List<StaticNode> to = resolve(routerName, common, common.to());
+        this.fallbacks = resolve(routerName, common, common.fallback());
         this.staticNodes = to.isEmpty() ? null : new StaticNodes(to, common.gracetime(), Clock.SYSTEM);
         this.mapper = chooseMapper(common, externalMapper, staticNodes);
         if (mapper == null) {
@@ -82,6 +89,11 @@ public final class RouterRuntime implements AutoCloseable {
         this.nodePools = new NodePools(common.pools(), connector, NodePools.responseDecoderConfig());
         logPools(common);
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
+        this.healthChecker = common.health().checks() ? new HealthChecker(routerName, common.health(), transport, group)
+                .add(this::checkTargets) : null;
+        if (healthChecker != null) {
+            healthChecker.start();
+        }
         if (common.cheap() && externalMapper != null) {
             // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
             server.setAccepting(false);
@@ -114,12 +126,26 @@ public final class RouterRuntime implements AutoCloseable {
         return staticNodes;
     }
 
-    private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {
+    private static List<StaticNode> resolve(String routerName, RouterOptions common, List<Endpoint> endpoints)
+            throws Exception {
         List<StaticNode> nodes = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
-            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), Clock.SYSTEM));
+            NodeHealth health = new NodeHealth(routerName, endpoint.name(), common.health().errorLimit(), common.quiet(),
+                    Clock.SYSTEM);
+            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), health));
         }
         return nodes;
+    }
+
+    /** What the health checker checks each round: the static nodes, then the fallbacks. */
+    private List<BackendNode> checkTargets() {
+        List<BackendNode> targets = new ArrayList<>();
+        StaticNodes current = staticNodes;
+        if (current != null) {
+            targets.addAll(current.nodes());
+        }
+        targets.addAll(fallbacks);
+        return targets;
     }
 
     /**
@@ -181,6 +207,14 @@ public final class RouterRuntime implements AutoCloseable {
     /** {@code --R-fallback} nodes, in the order they are tried. */
     public List<StaticNode> fallbacks() {
         return fallbacks;
+    }
+
+    /**
+     * The active health checker, or null with {@code --R-check-interval} 0: another module (the
+     * subscription table) can {@link HealthChecker#add add} its nodes to it.
+     */
+    public HealthChecker healthChecker() {
+        return healthChecker;
     }
 
     public EventLoopGroup group() {
@@ -251,6 +285,9 @@ public final class RouterRuntime implements AutoCloseable {
     /** Stops accepting, lets the sessions in flight finish (up to the drain time), stops the loops. */
     @Override
     public void close() {
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
         server.closeGracefully(drain);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
