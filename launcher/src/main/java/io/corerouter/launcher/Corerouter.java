@@ -1,5 +1,6 @@
 package io.corerouter.launcher;
 
+import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.config.ConfigSection;
 import io.corerouter.core.config.RouterConfig;
@@ -154,6 +155,14 @@ public final class Corerouter implements AutoCloseable {
             subscriptions.put(kind, subs);
             running.add(subs);
             subs.start(runtime::firstListenerName, kindOf.common(kindConfig).cheap() ? runtime::setAccepting : null);
+            RouterOptions common = kindOf.common(kindConfig);
+            if (runtime.healthChecker() != null || common.health().errorLimit() > 0) {
+                // checks and passive health apply to subscribed nodes as to static ones
+                subs.table().enableHealth(kind, common.health().errorLimit(), common.quiet());
+                if (runtime.healthChecker() != null) {
+                    runtime.healthChecker().add(subs.table());
+                }
+            }
         }
         if (services.stats().isPresent()) {
             RouterSubscriptions table = subs;
