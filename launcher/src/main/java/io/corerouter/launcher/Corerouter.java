@@ -5,6 +5,7 @@ import io.corerouter.core.config.ConfigSection;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterServices;
 import io.corerouter.core.server.Hostname;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterContext;
 import io.corerouter.core.server.RouterKind;
@@ -55,11 +56,19 @@ import java.util.logging.Logger;
  * Every kind gets the same services the same way ({@link #startRouter}): a subscription table that
  * becomes its mapper when {@code --R-subscription-server} is given, cheap mode, and a stats server
  * with {@code --R-stats}.
+ *
+ * <p>{@link #reload} applies a re-read config (SIGHUP) to the running routers, kind by kind
+ * ({@link RouterKind#reconfigure}), and says in one line what changed and what needs a restart.
  */
 public final class Corerouter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Corerouter.class.getName());
 
+    /** The config the process started with: what restart-only options are compared against. */
     private final RouterConfig config;
+    /** Each router's config as last applied (start, then every reload). */
+    private final Map<RouterKind<?, ?>, Object> applied = new HashMap<>();
+    /** {@code --reload-mercy} now (a reload may change it). */
+    private volatile Duration drain;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, RouterSubscriptions> subscriptions = new HashMap<>();
     private final Map<String, StatsServer> statsServers = new HashMap<>();
@@ -74,6 +83,7 @@ public final class Corerouter implements AutoCloseable {
 
     public Corerouter(RouterConfig config) {
         this.config = config;
+        this.drain = config.drain();
     }
 
     public void start() throws Exception {
@@ -125,6 +135,7 @@ public final class Corerouter implements AutoCloseable {
         Optional<C> kindConfig = config.get(kind);
         if (kindConfig.isPresent()) {
             routers.put(kind, startRouter(kind, kindConfig.get(), hostname));
+            applied.put(kind, kindConfig.get());
         }
     }
 
@@ -175,6 +186,93 @@ public final class Corerouter implements AutoCloseable {
             statsServers.put(kind, server);
         }
         return router;
+    }
+
+    /** {@code --reload-mercy} as last (re)loaded: how long {@link #stop} lets requests finish. */
+    public Duration drain() {
+        return drain;
+    }
+
+    /**
+     * Applies {@code next}, the config re-read on SIGHUP, to the running process without closing a
+     * client connection: each running router gets its new config ({@link RouterKind#reconfigure}),
+     * the TLS service re-reads the files that changed. What only a restart can change (a router kind
+     * added or removed, event loops, subscription and stats servers, TLS service options) is reported
+     * and left as it was.
+     *
+     * <p>Each router checks and builds what can fail (node names, certificates, new listeners) before
+     * it changes; when one fails, the routers before it in {@link Kinds#ALL} keep their new config,
+     * it and those after it keep theirs, and the exception says which.
+     *
+     * @return the one log line that says what changed
+     * @throws ReloadException naming the router whose config could not be applied
+     */
+    public synchronized String reload(RouterConfig next) throws ReloadException {
+        ReloadReport.Builder report = new ReloadReport.Builder();
+        if (next.offloadThreads() != config.offloadThreads()) {
+            report.needsRestart("--" + RouterConfig.OFFLOAD_THREADS);
+        }
+        if (!next.stats().equals(config.stats())) {
+            report.needsRestart("--stats-http/--stats-minified");
+        }
+        if (!next.drain().equals(drain)) {
+            drain = next.drain();
+            report.applied(RouterConfig.RELOAD_MERCY + "=" + drain.toSeconds());
+        }
+        for (ConfigSection<?> section : config.sections()) {
+            if (section instanceof RouterKind<?, ?> kind) {
+                reloadKind(kind, next, report);
+            } else if (!config.get(section).equals(next.get(section))) {
+                report.needsRestart(section.name() + " options");
+            }
+        }
+        if (tls != null) {
+            tls.checkFiles(); // certificate, key and ticket files replaced in place
+        }
+        ReloadReport done = report.build();
+        if (done.isEmpty()) {
+            return "reload: no change";
+        }
+        return "reload: " + (done.applied().isEmpty() ? "nothing applied" : "applied " + String.join(", ", done.applied()))
+                + (done.needsRestart().isEmpty() ? ""
+                        : "; needs a restart, left as it was: " + String.join(", ", done.needsRestart()));
+    }
+
+    private <C, R extends Router> void reloadKind(RouterKind<C, R> kind, RouterConfig next, ReloadReport.Builder report)
+            throws ReloadException {
+        @SuppressWarnings("unchecked") // startKind and earlier reloads put kind's own configs
+        C current = (C) applied.get(kind);
+        Optional<C> wanted = next.get(kind);
+        if (current == null || wanted.isEmpty()) {
+            if (current != null || wanted.isPresent()) {
+                report.needsRestart("--" + kind.name() + (current == null ? " (a router added)" : " (a router removed)"));
+            }
+            return;
+        }
+        if (!kind.services(current).equals(kind.services(wanted.get()))) {
+            report.needsRestart(kind.name() + " subscription/stats servers");
+        }
+        try {
+            // also with an equal config: the runtime reports again what still waits for a restart
+            report.add(kind.reconfigure(router(kind), current, wanted.get()));
+            applied.put(kind, wanted.get());
+        } catch (UnsupportedOperationException e) {
+            report.needsRestart(kind.name() + " options");
+        } catch (Exception e) {
+            ReloadReport partial = report.build();
+            throw new ReloadException(kind.name() + ": " + e.getMessage()
+                    + (partial.applied().isEmpty() ? "" : " (applied before it: " + String.join(", ", partial.applied()) + ")"),
+                    e);
+        }
+    }
+
+    /** A reloaded config that could not be applied; the message names the router and the reason. */
+    public static final class ReloadException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ReloadException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The router of {@code kind}, when configured. */

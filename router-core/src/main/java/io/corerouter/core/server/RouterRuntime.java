@@ -215,6 +215,13 @@ public final class RouterRuntime implements AutoCloseable {
             this.next = next;
         }
 
+        /** {@code next}, except what only a restart changes, which stays as in {@code now}. */
+        private static RouterOptions keepRestartOnly(RouterOptions now, RouterOptions next) {
+            return new RouterOptions(next.kind(), next.listeners(), next.to(), next.fallback(), now.processes(),
+                    next.timeouts(), next.gracetime(), next.quiet(), now.bufferSize(), next.harakiri(), now.cheap(),
+                    now.zerg(), next.usePattern(), next.useBase(), now.events(), now.uid(), now.gid(), now.pools());
+        }
+
         private void restartOnly(boolean changed, String option) {
             if (changed) {
                 report.needsRestart(option);
@@ -304,7 +311,7 @@ public final class RouterRuntime implements AutoCloseable {
         public ReloadReport commit() {
             routes = nextRoutes;
             connector = nextConnector;
-            common = next;
+            common = keepRestartOnly(common, next);
             for (String name : toClose) {
                 server.unbind(name);
                 socketNames.remove(name);
