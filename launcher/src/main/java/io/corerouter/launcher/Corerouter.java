@@ -69,6 +69,8 @@ public final class Corerouter implements AutoCloseable {
     private final Map<RouterKind<?, ?>, Object> applied = new HashMap<>();
     /** {@code --reload-mercy} now (a reload may change it). */
     private volatile Duration drain;
+    /** Set by {@link #stop}: a reload after it does nothing. Guarded by {@code this}. */
+    private boolean stopping;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, RouterSubscriptions> subscriptions = new HashMap<>();
     private final Map<String, StatsServer> statsServers = new HashMap<>();
@@ -208,6 +210,9 @@ public final class Corerouter implements AutoCloseable {
      * @throws ReloadException naming the router whose config could not be applied
      */
     public synchronized String reload(RouterConfig next) throws ReloadException {
+        if (stopping) {
+            return "reload: ignored, stopping";
+        }
         ReloadReport.Builder report = new ReloadReport.Builder();
         if (next.offloadThreads() != config.offloadThreads()) {
             report.needsRestart("--" + RouterConfig.OFFLOAD_THREADS);
@@ -249,7 +254,8 @@ public final class Corerouter implements AutoCloseable {
             }
             return;
         }
-        if (!kind.services(current).equals(kind.services(wanted.get()))) {
+        C started = config.get(kind).orElseThrow(); // a running router started with its kind's config
+        if (!kind.services(started).equals(kind.services(wanted.get()))) {
             report.needsRestart(kind.name() + " subscription/stats servers");
         }
         try {
@@ -358,6 +364,9 @@ public final class Corerouter implements AutoCloseable {
      * to {@code drain} in total; then everything closes as in {@link #close()}.
      */
     public void stop(Duration drain) {
+        synchronized (this) {
+            stopping = true; // waits for a reload in progress
+        }
         long deadline = System.nanoTime() + drain.toNanos();
         List<Future<?>> drained = new ArrayList<>();
         int open = 0;
