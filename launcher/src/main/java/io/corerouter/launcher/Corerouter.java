@@ -2,8 +2,10 @@ package io.corerouter.launcher;
 
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.config.ConfigSection;
+import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.config.StatsOptions;
 import io.corerouter.core.server.Hostname;
 import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.Router;
@@ -74,6 +76,10 @@ public final class Corerouter implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, RouterSubscriptions> subscriptions = new HashMap<>();
     private final Map<String, StatsServer> statsServers = new HashMap<>();
+    /** Where each router's stats server listens (its {@code --R-stats}). */
+    private final Map<String, Endpoint> statsEndpoints = new HashMap<>();
+    /** {@code --stats-http} and {@code --stats-minified} now. */
+    private StatsOptions statsOptions;
     /** The routers started, by kind, in start order. */
     private final Map<RouterKind<?, ?>, Router> routers = new LinkedHashMap<>();
     private Transport transport;
@@ -86,6 +92,7 @@ public final class Corerouter implements AutoCloseable {
     public Corerouter(RouterConfig config) {
         this.config = config;
         this.drain = config.drain();
+        this.statsOptions = config.stats();
     }
 
     public void start() throws Exception {
@@ -169,25 +176,79 @@ public final class Corerouter implements AutoCloseable {
             subs.start(runtime::firstListenerName, kindOf.common(kindConfig).cheap() ? runtime::setAccepting : null);
         }
         if (services.stats().isPresent()) {
-            RouterSubscriptions table = subs;
-            RouterStats stats = new RouterStats(kind,
-                    () -> {
-                        List<String> names = new ArrayList<>(runtime.socketNames());
-                        if (table != null) {
-                            names.addAll(table.socketNames());
-                        }
-                        return names;
-                    },
-                    runtime::openSessions, runtime::staticNodes, table == null ? null : table.table(),
-                    () -> table != null && table.isCheap())
-                    .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools());
-            StatsServer server = new StatsServer(kind + " router", transport, aux,
-                    new StatsDocument(Version.get(), stats), config.stats());
-            running.add(server);
-            server.bind(services.stats().get());
-            statsServers.put(kind, server);
+            startStats(kind, runtime, services.stats().get(), statsOptions);
         }
         return router;
+    }
+
+    /** Starts the stats server of router {@code kind} on {@code endpoint} (spec §3.11). */
+    private void startStats(String kind, RouterRuntime runtime, Endpoint endpoint, StatsOptions options)
+            throws Exception {
+        RouterSubscriptions table = subscriptions.get(kind);
+        RouterStats stats = new RouterStats(kind,
+                () -> {
+                    List<String> names = new ArrayList<>(runtime.socketNames());
+                    if (table != null) {
+                        names.addAll(table.socketNames());
+                    }
+                    return names;
+                },
+                runtime::openSessions, runtime::staticNodes, table == null ? null : table.table(),
+                () -> table != null && table.isCheap())
+                .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools());
+        StatsServer server = new StatsServer(kind + " router", transport, aux,
+                new StatsDocument(Version.get(), stats), options);
+        running.add(server);
+        server.bind(endpoint);
+        statsServers.put(kind, server);
+        statsEndpoints.put(kind, endpoint);
+    }
+
+    /**
+     * Reload of the stats servers: a router's {@code --R-stats} address, and {@code --stats-http} /
+     * {@code --stats-minified} for all of them. A new address is bound before the old server closes;
+     * the same address with another format is closed, then bound again.
+     */
+    private void reloadStats(RouterConfig next, ReloadReport.Builder report) {
+        boolean format = !next.stats().equals(statsOptions);
+        for (Map.Entry<RouterKind<?, ?>, Router> entry : routers.entrySet()) {
+            String kind = entry.getKey().name();
+            if (next.get(entry.getKey()).isEmpty()) {
+                continue; // the router stays as it is until a restart: so does its stats server
+            }
+            Optional<Endpoint> wanted = statsOf(entry.getKey(), next);
+            Endpoint current = statsEndpoints.get(kind);
+            if (!format && wanted.equals(Optional.ofNullable(current))) {
+                continue;
+            }
+            StatsServer old = statsServers.remove(kind);
+            statsEndpoints.remove(kind);
+            boolean sameAddress = wanted.isPresent() && wanted.get().equals(current);
+            if (old != null && (sameAddress || wanted.isEmpty())) {
+                old.close();
+                old = null;
+            }
+            try {
+                if (wanted.isPresent()) {
+                    startStats(kind, entry.getValue().runtime(), wanted.get(), next.stats());
+                }
+                report.applied(kind + "-stats" + wanted.map(e -> "=" + e.name()).orElse(" off"));
+            } catch (Exception e) {
+                report.applied(kind + "-stats off (" + wanted.get().name() + ": " + e.getMessage() + ")");
+            } finally {
+                if (old != null) {
+                    old.close();
+                }
+            }
+        }
+        if (format) {
+            statsOptions = next.stats();
+            report.applied("stats-http=" + statsOptions.http() + " stats-minified=" + statsOptions.minified());
+        }
+    }
+
+    private static <C> Optional<Endpoint> statsOf(RouterKind<C, ?> kind, RouterConfig config) {
+        return config.get(kind).flatMap(c -> kind.services(c).stats());
     }
 
     /** {@code --reload-mercy} as last (re)loaded: how long {@link #stop} lets requests finish. */
@@ -217,9 +278,6 @@ public final class Corerouter implements AutoCloseable {
         if (next.offloadThreads() != config.offloadThreads()) {
             report.needsRestart("--" + RouterConfig.OFFLOAD_THREADS);
         }
-        if (!next.stats().equals(config.stats())) {
-            report.needsRestart("--stats-http/--stats-minified");
-        }
         if (!next.drain().equals(drain)) {
             drain = next.drain();
             report.applied(RouterConfig.RELOAD_MERCY + "=" + drain.toSeconds());
@@ -231,6 +289,7 @@ public final class Corerouter implements AutoCloseable {
                 report.needsRestart(section.name() + " options");
             }
         }
+        reloadStats(next, report);
         if (tls != null) {
             tls.checkFiles(); // certificate, key and ticket files replaced in place
         }
@@ -255,8 +314,8 @@ public final class Corerouter implements AutoCloseable {
             return;
         }
         C started = config.get(kind).orElseThrow(); // a running router started with its kind's config
-        if (!kind.services(started).equals(kind.services(wanted.get()))) {
-            report.needsRestart(kind.name() + " subscription/stats servers");
+        if (!kind.services(started).subscriptions().equals(kind.services(wanted.get()).subscriptions())) {
+            report.needsRestart(kind.name() + " subscription options");
         }
         try {
             // also with an equal config: the runtime reports again what still waits for a restart

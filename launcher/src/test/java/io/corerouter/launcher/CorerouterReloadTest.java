@@ -120,6 +120,30 @@ class CorerouterReloadTest {
         assertEquals("reload: no change", router.reload(RouterConfig.parse("--http", "127.0.0.1:0", "--http-to", n1.address())));
     }
 
+    @Test
+    void theStatsServerMovesToItsNewAddress() throws Exception {
+        UwsgiProcess n1 = running.node(dir, "n1");
+        Corerouter router = running.router("--http", "127.0.0.1:0", "--http-to", n1.address(), "--http-stats", "127.0.0.1:0");
+        InetSocketAddress before = (InetSocketAddress) router.httpStats().channel().localAddress();
+        int free;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            free = probe.getLocalPort();
+        }
+        String line = router.reload(RouterConfig.parse("--http", "127.0.0.1:0", "--http-to", n1.address(),
+                "--http-stats", "127.0.0.1:" + free, "--stats-http"));
+        assertTrue(line.contains("http-stats=127.0.0.1:" + free), line);
+        assertTrue(line.contains("stats-http=true"), line);
+        try (Socket socket = new Socket("127.0.0.1", free)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1."), answer);
+            assertTrue(answer.contains("\"version\""), answer);
+        }
+        assertThrows(IOException.class, () -> new Socket("127.0.0.1", before.getPort()).close(),
+                "the old address is closed");
+    }
+
     private static int port(Router router) {
         return ((InetSocketAddress) router.listeners().get(0).localAddress()).getPort();
     }
