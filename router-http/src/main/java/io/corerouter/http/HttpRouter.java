@@ -184,13 +184,27 @@ public final class HttpRouter implements Router {
             }
         } catch (Exception e) {
             reload.rollback();
+            for (TlsListener listener : nextHttps.listeners()) {
+                if (!before.containsKey(listener.endpoint().name())) {
+                    httpsInitializers.remove(listener.endpoint().name());
+                }
+            }
+            nextHttps.redirects().forEach(r -> {
+                if (!redirectsBefore.containsKey(r.endpoint().name())) {
+                    redirectInitializers.remove(r.endpoint().name());
+                }
+            });
+            if (tls != null) {
+                fronts.values().forEach(tls::release);
+            }
             throw e;
         }
         for (String name : before.keySet()) {
             if (!httpsAfter.contains(name)) {
                 reload.closeAtCommit(name);
-                httpsInitializers.remove(name);
+                tls.release(httpsInitializers.remove(name).tls());
             } else if (fronts.containsKey(name)) {
+                tls.release(httpsInitializers.get(name).tls());
                 httpsInitializers.get(name).tls(fronts.get(name));
                 reload.applied("https " + name + " certificate=\"" + fronts.get(name).defaultCertificate()
                         .getSubjectX500Principal().getName() + "\"");

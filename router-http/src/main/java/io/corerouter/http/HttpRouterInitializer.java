@@ -67,6 +67,11 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         this.serverPort = portFromSocket ? null : listener.serverPort();
     }
 
+    /** The TLS front of an https listener, null for plain HTTP. */
+    TlsFront tls() {
+        return tls;
+    }
+
     /** A reload rebuilt this https listener's default context (other files): new connections get it. */
     void tls(TlsFront front) {
         this.tls = front;

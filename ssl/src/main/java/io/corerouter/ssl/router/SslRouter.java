@@ -98,13 +98,20 @@ public final class SslRouter implements Router {
             }
         } catch (Exception e) {
             reload.rollback();
+            after.forEach(name -> {
+                if (!before.containsKey(name)) {
+                    initializers.remove(name);
+                }
+            });
+            fronts.values().forEach(tls::release);
             throw e;
         }
         for (String name : before.keySet()) {
             if (!after.contains(name)) {
                 reload.closeAtCommit(name);
-                initializers.remove(name);
+                tls.release(initializers.remove(name).tls());
             } else if (fronts.containsKey(name)) {
+                tls.release(initializers.get(name).tls());
                 initializers.get(name).tls(fronts.get(name));
                 reload.applied("sslrouter " + name + " certificate=\"" + fronts.get(name).defaultCertificate()
                         .getSubjectX500Principal().getName() + "\"");

@@ -26,6 +26,10 @@ final class SslRouterInitializer extends ChannelInitializer<Channel> {
         this.listenerName = listenerName;
     }
 
+    TlsFront tls() {
+        return tls;
+    }
+
     /** A reload rebuilt this listener's default context: new connections get it. */
     void tls(TlsFront front) {
         this.tls = front;
