@@ -203,15 +203,19 @@ class ReloadTest {
             await(n + " responses from " + node + " (failures so far: " + failures + ")", () -> count(node) >= n);
         }
 
-        void stop() throws InterruptedException {
+        void stop() {
             stop.set(true);
-            for (Thread thread : threads) {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
+            try {
+                for (Thread thread : threads) {
+                    thread.join(TimeUnit.SECONDS.toMillis(30));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop();
         }
 
