@@ -205,8 +205,8 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
         }
     }
 
-    /** Starts a new request: the retry count starts again. */
+    /** Starts a new request: the retry count starts again, on the router's routes now. */
     void reset() {
-        selector.reset();
+        selector.reset(router.routes());
     }
 }

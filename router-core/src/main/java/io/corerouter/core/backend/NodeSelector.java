@@ -1,6 +1,7 @@
 package io.corerouter.core.backend;
 
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.route.Routes;
 import java.util.List;
 
 /**
@@ -13,8 +14,8 @@ import java.util.List;
  * that connection's event loop.
  */
 public final class NodeSelector {
-    private final KeyMapper mapper;
-    private final List<? extends BackendNode> fallbacks;
+    private KeyMapper mapper;
+    private List<? extends BackendNode> fallbacks;
     private final int maxRetries;
     private int retries;
     private int nextFallback;
@@ -23,6 +24,21 @@ public final class NodeSelector {
         this.mapper = mapper;
         this.fallbacks = fallbacks;
         this.maxRetries = maxRetries;
+    }
+
+    /** Picks from {@code routes}, a router's routes when the request starts. */
+    public NodeSelector(Routes routes, int maxRetries) {
+        this(routes.mapper(), routes.fallbacks(), maxRetries);
+    }
+
+    /**
+     * Starts a new request on {@code routes}: the router's routes now, which a reload (SIGHUP) may
+     * have swapped since the connection's last request.
+     */
+    public void reset(Routes routes) {
+        mapper = routes.mapper();
+        fallbacks = routes.fallbacks();
+        reset();
     }
 
     /** Starts a new request. */
