@@ -162,13 +162,6 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
      */
     private volatile long lookupNanos;
 
-    /**
-     * @param routerName  for logs ({@code http})
-     * @param options     algorithm, tolerance, dotsplit and signature settings
-     * @param fallbackKey {@code --R-subscription-fallback-key}, used when dotsplit is off (spec §2.8)
-     * @param clock       time source (monotonic for the tolerance, wall clock for stats and signatures)
-     * @param executor    the subscription thread: every structural change runs there
-     */
     /** Makes each node's health state, or null while checks and passive health are off. */
     private volatile Function<String, NodeHealth> healthFactory;
 
@@ -206,6 +199,13 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
         this.defaultProtocol = protocol;
     }
 
+    /**
+     * @param routerName  for logs ({@code http})
+     * @param options     algorithm, tolerance, dotsplit and signature settings
+     * @param fallbackKey {@code --R-subscription-fallback-key}, used when dotsplit is off (spec §2.8)
+     * @param clock       time source (monotonic for the tolerance, wall clock for stats and signatures)
+     * @param executor    the subscription thread: every structural change runs there
+     */
     /** The packet's {@code proto}, else the scheme of its address, else the router's default. */
     private NodeProtocol protocolOf(SubscriptionPacket packet) {
         if (packet.proto() != null) {
