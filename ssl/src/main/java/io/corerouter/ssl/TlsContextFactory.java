@@ -11,19 +11,14 @@ import io.netty.internal.tcnative.SSL;
 import io.netty.internal.tcnative.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.cert.PKIXBuilderParameters;
-import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
-import javax.net.ssl.CertPathTrustManagerParameters;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds server {@link SslContext}s the way uWSGI's {@code uwsgi_ssl_new_server_context} sets them up
@@ -113,7 +108,7 @@ final class TlsContextFactory {
         if (spec.files().clientCa().isPresent()) {
             List<X509Certificate> cas = PemFiles.certificates(spec.files().clientCa().get());
             if (verifyDepth.isPresent()) {
-                builder.trustManager(depthLimited(cas, verifyDepth.getAsInt()));
+                builder.trustManager(DepthLimitedTrustManager.of(cas, verifyDepth.getAsInt()));
             } else {
                 builder.trustManager(cas);
             }
@@ -133,24 +128,6 @@ final class TlsContextFactory {
         }
         SslContext served = staple == null ? context : new StapledSslContext(context, staple);
         return new Built(context, served, chain.get(0), stamps, staple);
-    }
-
-    /**
-     * Client CAs with OpenSSL's verify depth: at most {@code depth} intermediate CAs between a client
-     * certificate and a CA of the list (PKIX's maxPathLength counts the same certificates).
-     */
-    static TrustManagerFactory depthLimited(List<X509Certificate> cas, int depth) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        for (int i = 0; i < cas.size(); i++) {
-            store.setCertificateEntry("ca" + i, cas.get(i));
-        }
-        PKIXBuilderParameters parameters = new PKIXBuilderParameters(store, new X509CertSelector());
-        parameters.setRevocationEnabled(false);
-        parameters.setMaxPathLength(depth);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-        factory.init(new CertPathTrustManagerParameters(parameters));
-        return factory;
     }
 
     private void configureNative(ContextSpec spec, OpenSslServerContext context, TicketKeys ticketKeys) throws Exception {
