@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corerouter.core.testing.OcspResponder;
 import io.corerouter.core.testing.OpensslClient;
 import io.corerouter.core.testing.OpensslPki;
 import java.net.ServerSocket;

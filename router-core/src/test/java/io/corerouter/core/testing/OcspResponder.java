@@ -1,6 +1,5 @@
-package io.corerouter.ssl;
+package io.corerouter.core.testing;
 
-import io.corerouter.core.testing.OpensslPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,7 +22,7 @@ import java.util.regex.Pattern;
  * the serial numbers the index names and the responder's URL in their Authority Information Access.
  * Responses are signed by the CA itself and valid for 5 minutes ({@code -nmin 5}).
  */
-final class OcspResponder implements AutoCloseable {
+public final class OcspResponder implements AutoCloseable {
     private static final Pattern ACCEPT = Pattern.compile("ACCEPT .*:(\\d+) PID=");
     private static final DateTimeFormatter INDEX_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
 
@@ -36,11 +35,11 @@ final class OcspResponder implements AutoCloseable {
     }
 
     /** One index line: a serial number (hex) and whether it is revoked. */
-    record Entry(String serialHex, boolean revoked) {
+    public record Entry(String serialHex, boolean revoked) {
     }
 
     /** Starts a responder for {@code ca} knowing {@code entries} (others: unknown). */
-    static OcspResponder start(Path dir, OpensslPki.Pair ca, List<Entry> entries) throws Exception {
+    public static OcspResponder start(Path dir, OpensslPki.Pair ca, List<Entry> entries) throws Exception {
         Path index = dir.resolve("ocsp-index-" + System.nanoTime() + ".txt");
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         StringBuilder lines = new StringBuilder();
@@ -79,7 +78,8 @@ final class OcspResponder implements AutoCloseable {
         }
     }
 
-    String url() {
+    /** {@code http://127.0.0.1:PORT/}. */
+    public String url() {
         return "http://127.0.0.1:" + port + "/";
     }
 
@@ -88,7 +88,7 @@ final class OcspResponder implements AutoCloseable {
      * signed by {@code ca}; writes {@code file.crt} (leaf only), {@code file.key} and {@code file.chain}
      * (leaf then CA).
      */
-    static OpensslPki.Pair issue(Path dir, OpensslPki.Pair ca, String file, String name, String serialHex, String aiaUrl)
+    public static OpensslPki.Pair issue(Path dir, OpensslPki.Pair ca, String file, String name, String serialHex, String aiaUrl)
             throws Exception {
         OpensslPki.Pair pair = new OpensslPki.Pair(dir.resolve(file + ".crt"), dir.resolve(file + ".key"));
         List<String> args = new ArrayList<>(List.of("req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -105,7 +105,7 @@ final class OcspResponder implements AutoCloseable {
     }
 
     /** {@code file.chain}: the leaf followed by its CA. */
-    static Path chainOf(OpensslPki.Pair pair) {
+    public static Path chainOf(OpensslPki.Pair pair) {
         String name = pair.cert().getFileName().toString();
         return pair.cert().resolveSibling(name.substring(0, name.length() - ".crt".length()) + ".chain");
     }
