@@ -55,8 +55,20 @@ for _ in $(seq 1 300); do
 done
 
 echo "testssl: scanning https://127.0.0.1:$https_port/ ($cert_type certificate, default TLS options)" >&2
+# testssl kills its helper processes by PID after a timeout (wait_kill); it runs thousands of them,
+# so PIDs wrap (pid_max 32768) and a stale PID can be a new thread of the router's JVM, which then
+# gets the SIGTERM. In a PID namespace of its own testssl can only signal its own processes.
+isolate=()
+if unshare --pid --fork --mount-proc true 2>/dev/null; then
+  isolate=(unshare --pid --fork --mount-proc)
+elif unshare --user --map-root-user --pid --fork --mount-proc true 2>/dev/null; then
+  isolate=(unshare --user --map-root-user --pid --fork --mount-proc)
+else
+  echo "testssl: no PID namespace available (unshare); a stray kill from testssl may stop the router" >&2
+fi
 # --warnings batch: no questions; --ip one: 127.0.0.1 only; --color 0: plain text to parse
-testssl --color 0 --warnings batch --ip one ${TESTSSL_ARGS:-} "127.0.0.1:$https_port" >"$work/testssl.log" 2>&1 || true
+"${isolate[@]}" testssl --color 0 --warnings batch --ip one ${TESTSSL_ARGS:-} "127.0.0.1:$https_port" \
+  >"$work/testssl.log" 2>&1 || true
 
 log="$work/testssl.log"
 if ! kill -0 "$router_pid" 2>/dev/null; then

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -108,7 +109,11 @@ final class OcspStaple {
 
     private synchronized void schedule(long delayMillis) {
         if (!closed) {
-            next = executor.schedule(this::refreshAndReschedule, delayMillis, TimeUnit.MILLISECONDS);
+            try {
+                next = executor.schedule(this::refreshAndReschedule, delayMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                closed = true; // the TLS service is closing
+            }
         }
     }
 

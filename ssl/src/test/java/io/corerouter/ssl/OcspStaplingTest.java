@@ -1,5 +1,6 @@
 package io.corerouter.ssl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -175,6 +176,17 @@ class OcspStaplingTest {
                 "--sslrouter-to", echo.address(), "--ssl-ocsp-file", OcspResponder.chainOf(main) + "," + garbage));
         assertTrue(bad.getMessage().contains(garbage.toString()) && bad.getMessage().contains("not a DER OCSP response"),
                 bad.getMessage());
+    }
+
+    @Test
+    void responsesAreRefreshedHalfwayToTheirNextUpdateWithinBounds() {
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        java.util.function.Function<java.time.Duration, java.time.Duration> delay = left -> OcspStaple.refreshDelay(
+                new OcspClient.Response(new byte[0], false, now, left == null ? null : now.plus(left)), now);
+        assertEquals(java.time.Duration.ofMinutes(5), delay.apply(java.time.Duration.ofMinutes(10)));
+        assertEquals(OcspStaple.MAX_REFRESH, delay.apply(java.time.Duration.ofDays(7)));
+        assertEquals(OcspStaple.MIN_REFRESH, delay.apply(java.time.Duration.ofSeconds(5)));
+        assertEquals(OcspStaple.MAX_REFRESH, delay.apply(null));
     }
 
     @Test
