@@ -10,6 +10,8 @@ import java.util.logging.Logger;
  * reload thread) rebuilds it when the certificate, key or CA file changed, and keeps the last good
  * context when the new files are broken (logged once per change). Handshakes read
  * {@link #context()}, a volatile field: connections already open keep the context they started with.
+ * Its OCSP staple, if any, runs while the context is live ({@link #activate()} to {@link #deactivate()})
+ * and is replaced with each rebuild.
  */
 final class ReloadableContext {
     private static final Logger LOG = Logger.getLogger(ReloadableContext.class.getName());
@@ -18,6 +20,8 @@ final class ReloadableContext {
     private volatile TlsContextFactory.Built current;
     /** Stamps of the last build attempt, successful or not; touched by the reload thread only. */
     private FileStamps lastAttempt;
+    /** True between activate() and deactivate(): the staple of each new build is started. */
+    private boolean active;
 
     private ReloadableContext(ContextSpec spec, TlsContextFactory.Built built) {
         this.spec = spec;
@@ -32,8 +36,38 @@ final class ReloadableContext {
         return context;
     }
 
+    /** What handshakes are served with now. */
     SslContext context() {
-        return current.context();
+        return current.served();
+    }
+
+    /** The OCSP staple of the current build, or null. */
+    OcspStaple staple() {
+        return current.staple();
+    }
+
+    /** The context is live: starts its OCSP staple. */
+    synchronized void activate() {
+        active = true;
+        startStaple(current);
+    }
+
+    /** The context is gone: stops its OCSP staple. */
+    synchronized void deactivate() {
+        active = false;
+        stopStaple(current);
+    }
+
+    private static void startStaple(TlsContextFactory.Built built) {
+        if (built.staple() != null) {
+            built.staple().start();
+        }
+    }
+
+    private static void stopStaple(TlsContextFactory.Built built) {
+        if (built.staple() != null) {
+            built.staple().close();
+        }
     }
 
     X509Certificate certificate() {
@@ -62,13 +96,22 @@ final class ReloadableContext {
         try {
             TlsContextFactory.Built built = factory.build(spec, keys);
             lastAttempt = built.stamps();
-            current = built;
+            swap(built);
             LOG.info(() -> "tls context=\"" + spec.label() + "\" reloaded subject=\"" + subject() + "\"");
             return true;
         } catch (Exception e) {
             LOG.log(Level.WARNING, "tls context=\"" + spec.label() + "\" reload failed, keeping the previous "
                     + "certificate: " + e.getMessage());
             return false;
+        }
+    }
+
+    private synchronized void swap(TlsContextFactory.Built built) {
+        TlsContextFactory.Built old = current;
+        current = built;
+        if (active) {
+            stopStaple(old);
+            startStaple(built);
         }
     }
 

@@ -51,6 +51,7 @@ final class SniTable implements SniContexts {
     private final Optional<Path> dir;
     private final Optional<String> dirCiphers;
     private final String sessionIdContext;
+    private final TlsConfig.Ocsp ocsp;
     private final AsyncLoadingCache<String, Optional<ReloadableContext>> dirContexts;
     private final ConcurrentHashMap<String, Pushed> pushed = new ConcurrentHashMap<>();
     private final ContextRegistry registry;
@@ -76,6 +77,7 @@ final class SniTable implements SniContexts {
         this.dir = config.sniDir();
         this.dirCiphers = config.sniDirCiphers();
         this.sessionIdContext = "sni";
+        this.ocsp = config.ocsp();
         Map<String, ReloadableContext> names = new LinkedHashMap<>();
         for (SniEntry entry : config.sni()) {
             String name = entry.name().toLowerCase(Locale.ROOT);
@@ -118,7 +120,7 @@ final class SniTable implements SniContexts {
     }
 
     private ReloadableContext build(String label, TlsFiles files) throws Exception {
-        ReloadableContext context = ReloadableContext.build(factory, new ContextSpec(label, files, sessionIdContext),
+        ReloadableContext context = ReloadableContext.build(factory, ContextSpec.of(label, files, sessionIdContext, ocsp),
                 keyRing.current());
         registry.register(context);
         return context;

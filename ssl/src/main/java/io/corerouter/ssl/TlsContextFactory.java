@@ -6,25 +6,28 @@ import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSslServerContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.internal.tcnative.SSL;
 import io.netty.internal.tcnative.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Builds server {@link SslContext}s the way uWSGI's {@code uwsgi_ssl_new_server_context} sets them up
- * (spec §5.1): TLS 1.2 and 1.3, the certificate file read as a chain, the cipher list (OpenSSL syntax,
- * for TLS 1.2 and older) with server preference, a client CA that asks for (or, with {@code !},
- * requires) a client certificate, and the session id context. With BoringSSL every context also gets
- * the process's {@link SharedSessionCache} and the current {@link TicketKeys}.
+ * (spec §5.1): TLS 1.2 and 1.3, the certificate file read as a chain and checked
+ * ({@link CertificateChecks}), the cipher list (OpenSSL syntax, for TLS 1.2; {@link #DEFAULT_CIPHERS}
+ * when none is given) with server preference, a client CA that asks for (or, with {@code !}, requires)
+ * a client certificate, verified to {@code --ssl-verify-depth}, and the session id context. With
+ * BoringSSL every context also gets the process's {@link SharedSessionCache}, the current
+ * {@link TicketKeys} and, when stapling applies, an {@link OcspStaple}.
  *
  * <p>Reads files and runs key generation checks: call it at start-up or on an offload thread, never
  * on an event loop (a handshake never waits for a build: contexts exist before they are looked up).
@@ -33,23 +36,54 @@ final class TlsContextFactory {
     /** OpenSSL's {@code SSL_MAX_SID_CTX_LENGTH}. */
     private static final int MAX_SID_CTX = 32;
 
+    /**
+     * The TLS 1.2 suites offered when no cipher list is given: Mozilla's "intermediate" profile
+     * (forward secrecy and AEAD only; its DHE suites left out, BoringSSL has none), in its order.
+     * TLS 1.3 always offers its three standard suites (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305).
+     */
+    static final String DEFAULT_CIPHERS = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+            + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+            + "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    /** {@link #DEFAULT_CIPHERS} in the JDK's names, with the TLS 1.3 suites (the JDK engine). */
+    static final List<String> DEFAULT_JDK_CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private final TlsEngine engine;
     private final SharedSessionCache sessionCache;
     private final long sessionTimeoutSeconds;
     private final int sessionCacheSize;
+    private final OptionalInt verifyDepth;
+    private final Duration expiryWarning;
+    private final OcspStapler stapler;
 
     /**
-     * @param sessionCache the shared cache, or null for none (cache size 0, or the JDK engine)
+     * @param sessionCache  the shared cache, or null for none (cache size 0, or the JDK engine)
+     * @param verifyDepth   {@code --ssl-verify-depth}: intermediate CAs allowed in client chains
+     * @param expiryWarning warn about certificates expiring within this (zero: never)
      */
-    TlsContextFactory(TlsEngine engine, SharedSessionCache sessionCache, Duration sessionTimeout, int sessionCacheSize) {
+    TlsContextFactory(TlsEngine engine, SharedSessionCache sessionCache, Duration sessionTimeout, int sessionCacheSize,
+                      OptionalInt verifyDepth, Duration expiryWarning, OcspStapler stapler) {
         this.engine = engine;
         this.sessionCache = sessionCache;
         this.sessionTimeoutSeconds = sessionTimeout.toSeconds();
         this.sessionCacheSize = sessionCacheSize;
+        this.verifyDepth = verifyDepth;
+        this.expiryWarning = expiryWarning;
+        this.stapler = stapler;
     }
 
-    /** A built context and what it was built from. */
-    record Built(SslContext context, X509Certificate certificate, FileStamps stamps) {
+    /**
+     * A built context and what it was built from.
+     *
+     * @param context the engine's context (ticket keys are installed on it)
+     * @param served  what handshakes use: {@code context}, or a {@link StapledSslContext} around it
+     * @param staple  the OCSP staple of this build (not started), or null
+     */
+    record Built(SslContext context, SslContext served, X509Certificate certificate, FileStamps stamps,
+                 OcspStaple staple) {
     }
 
     /**
@@ -62,36 +96,47 @@ final class TlsContextFactory {
         FileStamps stamps = FileStamps.of(spec.paths()); // before reading: a change while reading is seen next time
         List<X509Certificate> chain = PemFiles.certificates(spec.files().cert());
         PrivateKey key = PemFiles.privateKey(spec.files().key());
-        checkKeyMatches(spec, chain.get(0), key);
+        CertificateChecks.check(spec.label(), spec.files().cert(), chain, spec.files().key(), key, expiryWarning,
+                Instant.now());
+        OcspStaple staple = stapler.stapleFor(spec, chain);
         SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                 .sslProvider(engine.provider())
                 .protocols("TLSv1.3", "TLSv1.2")
                 .sessionTimeout(sessionTimeoutSeconds)
-                .sessionCacheSize(sessionCacheSize);
+                .sessionCacheSize(sessionCacheSize)
+                .enableOcsp(staple != null);
         if (spec.files().clientCa().isPresent()) {
             List<X509Certificate> cas = PemFiles.certificates(spec.files().clientCa().get());
-            builder.trustManager(cas).clientAuth(spec.files().clientCertRequired() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            if (verifyDepth.isPresent()) {
+                builder.trustManager(DepthLimitedTrustManager.of(cas, verifyDepth.getAsInt()));
+            } else {
+                builder.trustManager(cas);
+            }
+            builder.clientAuth(spec.files().clientCertRequired() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
-        if (!engine.isOpenSsl() && spec.files().ciphers().isPresent()) {
+        if (!engine.isOpenSsl()) {
             // the JDK takes suite names only, not OpenSSL expressions like HIGH
-            builder.ciphers(Arrays.asList(spec.files().ciphers().get().split(":")), IdentityCipherSuiteFilter.INSTANCE);
+            if (spec.files().ciphers().isPresent()) {
+                builder.ciphers(Arrays.asList(spec.files().ciphers().get().split(":")), IdentityCipherSuiteFilter.INSTANCE);
+            } else {
+                builder.ciphers(DEFAULT_JDK_CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+            }
         }
         SslContext context = builder.build();
         if (context instanceof OpenSslServerContext openSsl) {
             configureNative(spec, openSsl, ticketKeys);
         }
-        return new Built(context, chain.get(0), stamps);
+        SslContext served = staple == null ? context : new StapledSslContext(context, staple);
+        return new Built(context, served, chain.get(0), stamps, staple);
     }
 
     private void configureNative(ContextSpec spec, OpenSslServerContext context, TicketKeys ticketKeys) throws Exception {
         long ctx = CorerouterNativeAccess.tcnContext(context); // tcnative's handle, not the SSL_CTX*
-        if (spec.files().ciphers().isPresent()) {
-            String ciphers = spec.files().ciphers().get();
-            if (!SSLContext.setCipherSuite(ctx, ciphers, false)) {
-                throw new GeneralSecurityException(spec.label() + ": bad cipher list " + ciphers);
-            }
-            SSLContext.setOptions(ctx, SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
+        String ciphers = spec.files().ciphers().orElse(DEFAULT_CIPHERS);
+        if (!SSLContext.setCipherSuite(ctx, ciphers, false)) {
+            throw new GeneralSecurityException(spec.label() + ": bad cipher list " + ciphers);
         }
+        SSLContext.setOptions(ctx, SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
         context.sessionContext().setSessionIdContext(sessionIdContext(spec.sessionIdContext()));
         if (sessionCache != null) {
             context.sessionContext().setSessionCacheEnabled(true);
@@ -116,37 +161,5 @@ final class TlsContextFactory {
     static byte[] sessionIdContext(String name) throws GeneralSecurityException {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         return bytes.length <= MAX_SID_CTX ? bytes : MessageDigest.getInstance("SHA-256").digest(bytes);
-    }
-
-    /** A wrong key fails here with a clear message instead of every handshake failing later. */
-    private static void checkKeyMatches(ContextSpec spec, X509Certificate certificate, PrivateKey key)
-            throws GeneralSecurityException {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
-            default -> null;
-        };
-        if (algorithm == null) {
-            return;
-        }
-        byte[] probe = new byte[32];
-        new SecureRandom().nextBytes(probe);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            if (verifier.verify(signature)) {
-                return;
-            }
-        } catch (GeneralSecurityException mismatch) {
-            // e.g. an EC key with an RSA certificate: reported below
-        }
-        throw new GeneralSecurityException(spec.label() + ": key " + spec.files().key()
-                + " does not match certificate " + spec.files().cert());
     }
 }

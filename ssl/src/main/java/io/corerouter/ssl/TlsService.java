@@ -1,6 +1,7 @@
 package io.corerouter.ssl;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,7 @@ public final class TlsService implements AutoCloseable {
     /** {@code --ssl-option} bits, OR-ed, set on every connection's SSL. */
     private final int optionBits;
     private final SniTable sni;
+    private final OcspStapler stapler;
     private final ScheduledExecutorService reloader;
 
     /** The ticket keys of {@code --ssl-ticket-keys}, following the file. */
@@ -101,18 +103,27 @@ public final class TlsService implements AutoCloseable {
         if (!nativeHooks && !config.rawOptions().isEmpty()) {
             LOG.warning("tls --ssl-option ignored: the JDK engine takes no OpenSSL options");
         }
-        this.factory = new TlsContextFactory(engine, sessionCache, config.sessionTimeout(), config.sessionCacheSize());
-        this.sni = new SniTable(config, factory, keyRing, offload, new SniTable.ContextRegistry() {
-            @Override
-            public void register(ReloadableContext context) {
-                TlsService.this.register(context);
-            }
+        this.stapler = new OcspStapler(config.ocsp(), engine);
+        this.factory = new TlsContextFactory(engine, sessionCache, config.sessionTimeout(), config.sessionCacheSize(),
+                config.verifyDepth(), Duration.ofDays(config.expiryWarningDays()), stapler);
+        try {
+            this.sni = new SniTable(config, factory, keyRing, offload, new SniTable.ContextRegistry() {
+                @Override
+                public void register(ReloadableContext context) {
+                    TlsService.this.register(context);
+                }
 
-            @Override
-            public void unregister(ReloadableContext context) {
-                live.remove(context);
-            }
-        });
+                @Override
+                public void unregister(ReloadableContext context) {
+                    if (live.remove(context)) {
+                        context.deactivate();
+                    }
+                }
+            });
+        } catch (Exception e) {
+            stapler.close();
+            throw e;
+        }
         if (config.reloadInterval().isZero()) {
             reloader = null;
         } else {
@@ -148,6 +159,7 @@ public final class TlsService implements AutoCloseable {
         if (keys != null) {
             context.applyTicketKeys(keys); // the ring may have changed while the context was built
         }
+        context.activate();
     }
 
     /**
@@ -161,8 +173,8 @@ public final class TlsService implements AutoCloseable {
     public TlsFront front(String kind, TlsListener listener, Optional<String> sessionContext) throws Exception {
         String sid = sessionContext.orElse(kind + "-" + listener.endpoint().name());
         ReloadableContext defaultContext = ReloadableContext.build(factory,
-                new ContextSpec((kind.equals("http") ? "https " : kind + " ") + listener.endpoint().name(),
-                        listener.files(), sid), keyRing.current());
+                ContextSpec.of((kind.equals("http") ? "https " : kind + " ") + listener.endpoint().name(),
+                        listener.files(), sid, config.ocsp()), keyRing.current());
         register(defaultContext);
         LOG.info(() -> "tls listener=" + listener.endpoint().name() + " certificate=\"" + defaultContext.subject()
                 + "\" client-ca=" + listener.files().clientCa().map(Path::toString).orElse("none")
@@ -210,6 +222,19 @@ public final class TlsService implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks every OCSP responder now, on the calling thread, and waits for the answers (blocking): for
+     * tests and operators' tools; the stapler's thread does the same on its schedule.
+     */
+    public void refreshOcsp() {
+        for (ReloadableContext context : live) {
+            OcspStaple staple = context.staple();
+            if (staple != null) {
+                staple.refresh();
+            }
+        }
+    }
+
     private void checkFilesQuietly() {
         try {
             checkFiles();
@@ -227,6 +252,8 @@ public final class TlsService implements AutoCloseable {
         if (reloader != null) {
             reloader.shutdownNow();
         }
+        live.forEach(ReloadableContext::deactivate);
+        stapler.close();
         if (sessionCache != null) {
             sessionCache.close();
         }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The TLS option syntaxes of spec §5.1 (the HTTP router's {@code --https} ones: router-http's HttpsConfigTest). */
@@ -70,6 +71,28 @@ class TlsConfigTest {
         assertEquals(Optional.of(Path.of("/etc/ticket.key")), tls.ticketKeys());
         assertEquals(Duration.ZERO, tls.reloadInterval());
         assertEquals(TlsConfig.DEFAULTS, SslConfigs.tls());
+    }
+
+    @Test
+    void verifyDepthExpiryWarningAndOcspOptions() throws Exception {
+        TlsConfig tls = SslConfigs.tls("--ssl-verify-depth", "2", "--ssl-expiry-warning", "14",
+                "--ssl-ocsp-stapling", "--ssl-ocsp-responder", "http://ocsp.example:8080/",
+                "--ssl-ocsp-file", "a.crt,a.ocsp", "--ssl-ocsp-file", "/etc/b.crt,/var/b.der");
+        assertEquals(OptionalInt.of(2), tls.verifyDepth());
+        assertEquals(14, tls.expiryWarningDays());
+        assertTrue(tls.ocsp().stapling());
+        assertEquals(Optional.of(java.net.URI.create("http://ocsp.example:8080/")), tls.ocsp().responder());
+        assertEquals(Optional.of(Path.of("a.ocsp")), tls.ocsp().fileFor(Path.of("a.crt")));
+        assertEquals(Optional.of(Path.of("a.ocsp")), tls.ocsp().fileFor(Path.of("a.crt").toAbsolutePath()));
+        assertEquals(Optional.of(Path.of("/var/b.der")), tls.ocsp().fileFor(Path.of("/etc/../etc/b.crt")));
+        assertEquals(Optional.empty(), tls.ocsp().fileFor(Path.of("c.crt")));
+        assertEquals(OptionalInt.empty(), TlsConfig.DEFAULTS.verifyDepth());
+        assertEquals(30, TlsConfig.DEFAULTS.expiryWarningDays());
+        assertFalse(TlsConfig.DEFAULTS.ocsp().stapling());
+        assertTrue(error("--ssl-verify-depth", "-1").startsWith("ssl-verify-depth: -1 (expected: 0-100)"));
+        assertTrue(error("--ssl-expiry-warning", "x").startsWith("ssl-expiry-warning: x (expected: a number)"));
+        assertTrue(error("--ssl-ocsp-responder", "ftp://x/").startsWith("ssl-ocsp-responder: ftp://x/ (expected: an http:// URL)"));
+        assertTrue(error("--ssl-ocsp-file", "a.crt").startsWith("ssl-ocsp-file: a.crt (expected: CRT,FILE)"));
     }
 
     @Test
