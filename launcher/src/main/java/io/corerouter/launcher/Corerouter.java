@@ -66,6 +66,8 @@ import java.util.logging.Logger;
 public final class Corerouter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Corerouter.class.getName());
 
+    /** The TLS options whose SNI names are being served (a reload may have changed them since the start). */
+    private TlsConfig tlsApplied;
     /** The config the process started with: what restart-only options are compared against. */
     private final RouterConfig config;
     /** Each router's config as last applied (start, then every reload). */
@@ -105,7 +107,8 @@ public final class Corerouter implements AutoCloseable {
         running.add(() -> aux.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS));
         String hostname = Hostname.get();
         if (kinds().stream().anyMatch(this::servesTls)) {
-            tls = TlsService.start(config.get(TlsSection.INSTANCE).orElse(TlsConfig.DEFAULTS), offload);
+            tlsApplied = config.get(TlsSection.INSTANCE).orElse(TlsConfig.DEFAULTS);
+            tls = TlsService.start(tlsApplied, offload);
             running.add(tls);
             sniSink = new TlsSniSink(tls.sniContexts());
         }
@@ -267,6 +270,36 @@ public final class Corerouter implements AutoCloseable {
     }
 
     /**
+     * SIGHUP, TLS options: changed SNI names ({@code --sni}, {@code --sni-regexp}, {@code --sni-dir},
+     * {@code --sni-dir-ciphers}) are served from the next handshake on; any other TLS service option needs
+     * a restart. A certificate of the new names that fails keeps the old names, and rejects the reload.
+     */
+    private void reloadSni(RouterConfig next, ReloadReport.Builder report) throws ReloadException {
+        TlsConfig wanted = next.get(TlsSection.INSTANCE).orElse(TlsConfig.DEFAULTS);
+        if (tls == null) {
+            if (!wanted.equals(TlsConfig.DEFAULTS) && !wanted.equals(tlsApplied)) {
+                report.needsRestart(TlsSection.INSTANCE.name() + " options");
+            }
+            return;
+        }
+        if (wanted.equals(tlsApplied)) {
+            return;
+        }
+        if (!TlsService.onlySniDiffers(tlsApplied, wanted)) {
+            report.needsRestart(TlsSection.INSTANCE.name() + " options");
+            return;
+        }
+        try {
+            tls.reconfigureSni(wanted);
+        } catch (Exception e) {
+            throw new ReloadException("tls: " + e.getMessage(), e);
+        }
+        tlsApplied = wanted;
+        report.applied("sni=" + wanted.sni().size() + " sni-regexp=" + wanted.sniRegexp().size()
+                + " sni-dir=" + wanted.sniDir().map(Object::toString).orElse("none"));
+    }
+
+    /**
      * Applies {@code next}, the config re-read on SIGHUP, to the running process without closing a
      * client connection: each running router gets its new config ({@link RouterKind#reconfigure}),
      * the TLS service re-reads the files that changed. What only a restart can change (a router kind
@@ -295,6 +328,8 @@ public final class Corerouter implements AutoCloseable {
         for (ConfigSection<?> section : config.sections()) {
             if (section instanceof RouterKind<?, ?> kind) {
                 reloadKind(kind, next, report);
+            } else if (section == TlsSection.INSTANCE) {
+                reloadSni(next, report);
             } else if (!config.get(section).equals(next.get(section))) {
                 report.needsRestart(section.name() + " options");
             }

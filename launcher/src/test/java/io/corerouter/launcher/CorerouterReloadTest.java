@@ -102,6 +102,31 @@ class CorerouterReloadTest {
     }
 
     @Test
+    void sniNamesChangeWithoutARestart() throws Exception {
+        UwsgiProcess r1 = running.add(UwsgiProcess.startEchoOn(dir, "s1", "--http-socket"));
+        OpensslPki pki = OpensslPki.create(dir);
+        OpensslPki.Pair main = pki.server("main", "main.test");
+        OpensslPki.Pair a = pki.server("a", "a.test");
+        OpensslPki.Pair b = pki.server("b", "b.test");
+        String listener = "127.0.0.1:0," + main.cert() + "," + main.key();
+        Corerouter router = running.router("--sslrouter", listener, "--sslrouter-to", r1.address(), "--sslrouter-sni",
+                "--sni", "a.test " + a.cert() + "," + a.key());
+        int port = port(router.sslrouter());
+        assertTrue(servedCertificate(port, "a.test").getSubjectX500Principal().getName().contains("CN=a.test"));
+        assertTrue(servedCertificate(port, "b.test").getSubjectX500Principal().getName().contains("CN=main.test"));
+        String line = router.reload(RouterConfig.parse("--sslrouter", listener, "--sslrouter-to", r1.address(),
+                "--sslrouter-sni", "--sni", "b.test " + b.cert() + "," + b.key()));
+        assertTrue(line.contains("sni=1"), line);
+        assertEquals(port, port(router.sslrouter()), "the listener kept its socket");
+        assertTrue(servedCertificate(port, "b.test").getSubjectX500Principal().getName().contains("CN=b.test"));
+        assertTrue(servedCertificate(port, "a.test").getSubjectX500Principal().getName().contains("CN=main.test"));
+        // a new name whose key does not match: the reload is refused and the names stay
+        assertThrows(Corerouter.ReloadException.class, () -> router.reload(RouterConfig.parse("--sslrouter", listener,
+                "--sslrouter-to", r1.address(), "--sslrouter-sni", "--sni", "c.test " + b.cert() + "," + a.key())));
+        assertTrue(servedCertificate(port, "b.test").getSubjectX500Principal().getName().contains("CN=b.test"));
+    }
+
+    @Test
     void aListenerThatCannotBindLeavesTheRouterAsItWas() throws Exception {
         UwsgiProcess n1 = running.node(dir, "n1");
         UwsgiProcess n2 = running.node(dir, "n2");
@@ -182,6 +207,11 @@ class CorerouterReloadTest {
     }
 
     private static X509Certificate servedCertificate(int port) throws Exception {
+        return servedCertificate(port, null);
+    }
+
+    /** The certificate served to a client asking for server name {@code sni} (none when null). */
+    private static X509Certificate servedCertificate(int port, String sni) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -200,6 +230,11 @@ class CorerouterReloadTest {
         }}, null);
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
+            if (sni != null) {
+                javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+                parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(sni)));
+                socket.setSSLParameters(parameters);
+            }
             socket.startHandshake();
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];
         }

@@ -46,13 +46,10 @@ final class SniTable implements SniContexts {
     private final TlsContextFactory factory;
     private final TlsService.KeyRing keyRing;
     private final Executor offload;
-    private final Map<String, ReloadableContext> exact;
-    private final List<Map.Entry<Pattern, ReloadableContext>> regexps;
-    private final Optional<Path> dir;
-    private final Optional<String> dirCiphers;
     private final String sessionIdContext;
     private final TlsConfig.Ocsp ocsp;
-    private final AsyncLoadingCache<String, Optional<ReloadableContext>> dirContexts;
+    /** The configured names ({@code --sni}, {@code --sni-regexp}, {@code --sni-dir}): replaced whole by a reload. */
+    private volatile Configured configured;
     private final ConcurrentHashMap<String, Pushed> pushed = new ConcurrentHashMap<>();
     private final ContextRegistry registry;
 
@@ -61,6 +58,12 @@ final class SniTable implements SniContexts {
         void register(ReloadableContext context);
 
         void unregister(ReloadableContext context);
+    }
+
+    /** The configured part of the table, built together and swapped together ({@link #reconfigure}). */
+    private record Configured(Map<String, ReloadableContext> exact, List<Map.Entry<Pattern, ReloadableContext>> regexps,
+                              Optional<Path> dir, Optional<String> dirCiphers,
+                              AsyncLoadingCache<String, Optional<ReloadableContext>> dirContexts) {
     }
 
     /** A pushed context: its files and the build that serves them. */
@@ -74,49 +77,79 @@ final class SniTable implements SniContexts {
         this.keyRing = keyRing;
         this.offload = offload;
         this.registry = registry;
-        this.dir = config.sniDir();
-        this.dirCiphers = config.sniDirCiphers();
         this.sessionIdContext = "sni";
         this.ocsp = config.ocsp();
-        Map<String, ReloadableContext> names = new LinkedHashMap<>();
-        for (SniEntry entry : config.sni()) {
-            String name = entry.name().toLowerCase(Locale.ROOT);
-            if (!names.containsKey(name)) { // the first entry for a name wins, as uWSGI's list lookup
-                names.put(name, build("sni " + name, entry.files()));
+        this.configured = configure(config);
+    }
+
+    /** Builds the static and regexp contexts of {@code config} (blocking) and a fresh --sni-dir cache. */
+    private Configured configure(TlsConfig config) throws Exception {
+        Optional<Path> dir = config.sniDir();
+        Optional<String> dirCiphers = config.sniDirCiphers();
+        List<ReloadableContext> built = new ArrayList<>();
+        try {
+            Map<String, ReloadableContext> names = new LinkedHashMap<>();
+            for (SniEntry entry : config.sni()) {
+                String name = entry.name().toLowerCase(Locale.ROOT);
+                if (!names.containsKey(name)) { // the first entry for a name wins, as uWSGI's list lookup
+                    ReloadableContext context = build("sni " + name, entry.files());
+                    built.add(context);
+                    names.put(name, context);
+                }
             }
-        }
-        this.exact = Map.copyOf(names);
-        List<Map.Entry<Pattern, ReloadableContext>> patterns = new ArrayList<>();
-        for (SniEntry entry : config.sniRegexp()) {
-            patterns.add(Map.entry(Pattern.compile(entry.name(), Pattern.CASE_INSENSITIVE),
-                    build("sni-regexp " + entry.name(), entry.files())));
-        }
-        this.regexps = List.copyOf(patterns);
-        this.dirContexts = Caffeine.newBuilder()
-                .maximumSize(MAX_DIR_NAMES)
-                .expireAfter(new Expiry<String, Optional<ReloadableContext>>() {
-                    @Override
-                    public long expireAfterCreate(String name, Optional<ReloadableContext> found, long now) {
-                        return found.isPresent() ? Long.MAX_VALUE : ABSENT_NANOS;
-                    }
+            List<Map.Entry<Pattern, ReloadableContext>> patterns = new ArrayList<>();
+            for (SniEntry entry : config.sniRegexp()) {
+                ReloadableContext context = build("sni-regexp " + entry.name(), entry.files());
+                built.add(context);
+                patterns.add(Map.entry(Pattern.compile(entry.name(), Pattern.CASE_INSENSITIVE), context));
+            }
+            AsyncLoadingCache<String, Optional<ReloadableContext>> dirContexts = Caffeine.newBuilder()
+                    .maximumSize(MAX_DIR_NAMES)
+                    .expireAfter(new Expiry<String, Optional<ReloadableContext>>() {
+                        @Override
+                        public long expireAfterCreate(String name, Optional<ReloadableContext> found, long now) {
+                            return found.isPresent() ? Long.MAX_VALUE : ABSENT_NANOS;
+                        }
 
-                    @Override
-                    public long expireAfterUpdate(String name, Optional<ReloadableContext> found, long now, long left) {
-                        return expireAfterCreate(name, found, now);
-                    }
+                        @Override
+                        public long expireAfterUpdate(String name, Optional<ReloadableContext> found, long now,
+                                long left) {
+                            return expireAfterCreate(name, found, now);
+                        }
 
-                    @Override
-                    public long expireAfterRead(String name, Optional<ReloadableContext> found, long now, long left) {
-                        return left;
-                    }
-                })
-                .executor(offload)
-                .<String, Optional<ReloadableContext>>removalListener((name, found, cause) -> {
-                    if (found != null) {
-                        found.ifPresent(registry::unregister);
-                    }
-                })
-                .buildAsync(this::loadFromDir);
+                        @Override
+                        public long expireAfterRead(String name, Optional<ReloadableContext> found, long now,
+                                long left) {
+                            return left;
+                        }
+                    })
+                    .executor(offload)
+                    .<String, Optional<ReloadableContext>>removalListener((name, found, cause) -> {
+                        if (found != null) {
+                            found.ifPresent(registry::unregister);
+                        }
+                    })
+                    .buildAsync(name -> loadFromDir(dir.orElseThrow(), dirCiphers, name));
+            return new Configured(Map.copyOf(names), List.copyOf(patterns), dir, dirCiphers, dirContexts);
+        } catch (Exception e) {
+            built.forEach(registry::unregister); // a failed build leaves nothing behind
+            throw e;
+        }
+    }
+
+    /**
+     * SIGHUP: replaces the configured names with those of {@code config} (blocking: the reload thread).
+     * The new contexts are built first; a file that fails leaves the table as it was and throws. New
+     * handshakes use the new names at once; the contexts of the old ones (and the --sni-dir cache) are
+     * released. Contexts pushed by subscriptions are kept.
+     */
+    void reconfigure(TlsConfig config) throws Exception {
+        Configured next = configure(config);
+        Configured old = configured;
+        configured = next;
+        old.exact().values().forEach(registry::unregister);
+        old.regexps().forEach(entry -> registry.unregister(entry.getValue()));
+        old.dirContexts().synchronous().invalidateAll();
     }
 
     private ReloadableContext build(String label, TlsFiles files) throws Exception {
@@ -131,7 +164,8 @@ final class SniTable implements SniContexts {
      * when the listener's default applies. Never blocks.
      */
     CompletableFuture<ReloadableContext> lookup(String name) {
-        ReloadableContext found = exact.get(name);
+        Configured names = configured;
+        ReloadableContext found = names.exact().get(name);
         if (found != null) {
             return CompletableFuture.completedFuture(found);
         }
@@ -139,20 +173,19 @@ final class SniTable implements SniContexts {
         if (push != null) {
             return push.ready().exceptionally(failed -> null);
         }
-        for (Map.Entry<Pattern, ReloadableContext> regexp : regexps) {
+        for (Map.Entry<Pattern, ReloadableContext> regexp : names.regexps()) {
             if (regexp.getKey().matcher(name).find()) {
                 return CompletableFuture.completedFuture(regexp.getValue());
             }
         }
-        if (dir.isEmpty() || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+        if (names.dir().isEmpty() || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
             return CompletableFuture.completedFuture(null);
         }
-        return dirContexts.get(name).thenApply(o -> o.orElse(null)).exceptionally(failed -> null);
+        return names.dirContexts().get(name).thenApply(o -> o.orElse(null)).exceptionally(failed -> null);
     }
 
     /** Runs on the offload executor: builds NAME's context if its files exist. */
-    private Optional<ReloadableContext> loadFromDir(String name) throws Exception {
-        Path base = dir.orElseThrow();
+    private Optional<ReloadableContext> loadFromDir(Path base, Optional<String> dirCiphers, String name) throws Exception {
         Path cert = base.resolve(name + ".crt");
         Path key = base.resolve(name + ".key");
         if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
@@ -176,7 +209,7 @@ final class SniTable implements SniContexts {
         String name = nameOf(key);
         TlsFiles files;
         try {
-            files = TlsFiles.of(cert, keyFile, dirCiphers.orElse(null), clientCa);
+            files = TlsFiles.of(cert, keyFile, configured.dirCiphers().orElse(null), clientCa);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -208,6 +208,25 @@ public final class TlsService implements AutoCloseable {
     }
 
     /**
+     * Whether {@code next} differs from {@code current} only in the SNI names ({@code --sni},
+     * {@code --sni-regexp}, {@code --sni-dir}, {@code --sni-dir-ciphers}): what {@link #reconfigureSni} applies.
+     */
+    public static boolean onlySniDiffers(TlsConfig current, TlsConfig next) {
+        return new TlsConfig(next.sni(), next.sniRegexp(), next.sniDir(), next.sniDirCiphers(), current.sessionCacheName(),
+                current.sessionCacheSize(), current.sessionTimeout(), current.ticketKeys(), current.reloadInterval(),
+                current.verbose(), current.rawOptions(), current.verifyDepth(), current.expiryWarningDays(),
+                current.ocsp()).equals(next);
+    }
+
+    /**
+     * SIGHUP: serves the SNI names of {@code next} from the next handshake on (blocking: their contexts are
+     * built first, and a file that fails leaves the old names in place and throws naming it).
+     */
+    public void reconfigureSni(TlsConfig next) throws Exception {
+        sni.reconfigure(next);
+    }
+
+    /**
      * Checks every file now: the ticket key file, then each context's certificate, key and CA files,
      * rebuilding what changed. Blocking; runs on the reload thread every {@code --ssl-reload-interval},
      * and may be called directly (tests, a future reload signal).
