@@ -8,6 +8,7 @@ import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.testing.OpensslPki;
+import io.corerouter.core.testing.TlsProbe;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.UwsgiProcess;
 import io.netty.buffer.ByteBuf;
@@ -207,36 +208,10 @@ class CorerouterReloadTest {
     }
 
     private static X509Certificate servedCertificate(int port) throws Exception {
-        return servedCertificate(port, null);
+        return TlsProbe.servedCertificate(port, null);
     }
 
-    /** The certificate served to a client asking for server name {@code sni} (none when null). */
     private static X509Certificate servedCertificate(int port, String sni) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                // the test reads the certificate, it does not trust it
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            if (sni != null) {
-                javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
-                parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(sni)));
-                socket.setSSLParameters(parameters);
-            }
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
+        return TlsProbe.servedCertificate(port, sni);
     }
 }

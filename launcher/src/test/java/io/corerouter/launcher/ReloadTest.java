@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.testing.OpensslPki;
 import io.corerouter.core.testing.RawHttpClient;
+import io.corerouter.core.testing.TlsProbe;
 import io.corerouter.core.testing.UwsgiProcess;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -28,10 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -292,31 +289,6 @@ class ReloadTest {
         return m.find() ? m.group(1) : "?";
     }
 
-    /** The certificate a Java TLS client is served on {@code port} (no SNI name, no verification). */
-    private static X509Certificate servedCertificate(int port) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                // the test reads the certificate, it does not trust it
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
-    }
-
     private void signal(String name) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(router.pid())).start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
@@ -344,5 +316,10 @@ class ReloadTest {
             }
             Thread.sleep(20); // polling another process's progress, bounded by the deadline
         }
+    }
+
+    /** The certificate a Java TLS client is served on {@code port} (no SNI name, no verification). */
+    private static X509Certificate servedCertificate(int port) throws Exception {
+        return TlsProbe.servedCertificate(port, null);
     }
 }

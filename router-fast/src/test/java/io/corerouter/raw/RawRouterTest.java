@@ -10,6 +10,7 @@ import io.corerouter.core.backend.Clock;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.testing.TlsProbe;
 import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.UwsgiProcess;
 import io.corerouter.core.transport.Transport;
@@ -39,8 +40,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -221,8 +220,7 @@ class RawRouterTest {
         try (var in = Files.newInputStream(dir.resolve("cert.pem"))) {
             expected = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new TrustAll()}, null);
+        SSLContext context = TlsProbe.trustingEverything();
         InetSocketAddress target = address(tlsRouter);
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(target.getAddress(), target.getPort())) {
             socket.setSoTimeout(30_000);
@@ -292,21 +290,6 @@ class RawRouterTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 
