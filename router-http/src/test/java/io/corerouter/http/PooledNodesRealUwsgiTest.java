@@ -397,6 +397,25 @@ class PooledNodesRealUwsgiTest {
         }
     }
 
+    @Test
+    void poolsOfNodesMadeFromTheHostAreForgottenWhenEmpty() throws Exception {
+        String pattern = "puwsgi://" + dir + "/%s.sock";
+        try (HttpRouter router = start("--http", "127.0.0.1:0", "--http-use-pattern", pattern, "--http-keepalive",
+                "--http-pool-idle-timeout", "1", "--http-processes", "1")) {
+            InetSocketAddress address = address(router);
+            for (int i = 0; i < 50; i++) {
+                // hosts an attacker chooses: no such node, and nothing may stay behind for each of them
+                assertEquals(502, RawHttpClient.exchange(address, get("/x", "nope" + i)).status());
+            }
+            assertEquals("/ok", json(RawHttpClient.exchange(address, get("/ok", "p"))).get("PATH_INFO").asText());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!router.runtime().nodePools().snapshot().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // polling the router's pools: the idle timeout (1 s) closes the last connection
+            }
+            assertEquals(List.of(), router.runtime().nodePools().snapshot());
+        }
+    }
+
     static void awaitOpen(HttpRouter router, int open) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {

@@ -33,6 +33,15 @@ public interface BackendNode {
         return 0;
     }
 
+    /**
+     * Whether the router keeps this node's connection pool (and its stats) while it has no connection:
+     * true for configured nodes; nodes made per request or announced by subscriptions have their empty
+     * pools forgotten, so they cannot grow the router without bound.
+     */
+    default boolean persistentPool() {
+        return false;
+    }
+
     /** modifier1 written into packets sent to this node (spec §1.5). */
     int modifier1();
 

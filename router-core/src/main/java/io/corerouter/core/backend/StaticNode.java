@@ -42,6 +42,12 @@ public final class StaticNode implements BackendNode {
         return protocol;
     }
 
+    /** A configured node keeps its pool and its pool stats while idle. */
+    @Override
+    public boolean persistentPool() {
+        return true;
+    }
+
     @Override
     public String name() {
         return name;

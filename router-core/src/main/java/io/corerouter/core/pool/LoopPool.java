@@ -32,6 +32,8 @@ final class LoopPool {
     private final BackendConnector connector;
     private final HttpDecoderConfig decoderConfig;
     private final PoolOptions options;
+    /** Called with this pool when it holds nothing any more (transient nodes' pools are then forgotten), or null. */
+    private final java.util.function.Consumer<LoopPool> onEmpty;
     private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>(4);
     private final ArrayDeque<PoolRequest> waiters = new ArrayDeque<>(2);
     private volatile int idleCount;
@@ -41,7 +43,8 @@ final class LoopPool {
     private Future<?> sweep;
 
     LoopPool(NodeLimit limit, EventLoop loop, SocketAddress address, BackendConnector connector,
-            HttpDecoderConfig decoderConfig, PoolOptions options) {
+            HttpDecoderConfig decoderConfig, PoolOptions options, java.util.function.Consumer<LoopPool> onEmpty) {
+        this.onEmpty = onEmpty;
         this.limit = limit;
         this.loop = loop;
         this.address = address;
@@ -112,6 +115,7 @@ final class LoopPool {
         if (removed) {
             waiterCount = waiters.size();
             limit.waiting.decrementAndGet();
+            checkEmpty();
         }
         return removed;
     }
@@ -132,6 +136,7 @@ final class LoopPool {
                 request.callback.connectFailed(future.cause());
             }
             serveWaiters(); // the slot is free again
+            checkEmpty();
             return;
         }
         limit.created.increment();
@@ -191,6 +196,22 @@ final class LoopPool {
         }
         openHere--;
         limit.closed();
+        checkEmpty();
+    }
+
+    /** Whether nothing is here: no connection open or opening, no request waiting. */
+    boolean isEmpty() {
+        return openHere == 0 && waiters.isEmpty() && idle.isEmpty();
+    }
+
+    private void checkEmpty() {
+        if (onEmpty != null && isEmpty()) {
+            onEmpty.accept(this);
+        }
+    }
+
+    SocketAddress address() {
+        return address;
     }
 
     private PooledConnection pollIdle() {

@@ -30,6 +30,26 @@ final class NodeLimit {
     final LongAdder dropped = new LongAdder();
     /** Each loop's pool of this node, to wake one when a slot frees up. */
     final List<LoopPool> pools = new CopyOnWriteArrayList<>();
+    /** Loops that use this limit, or -1 once it is retired (a transient node's last pool emptied). */
+    private final AtomicInteger users = new AtomicInteger();
+
+    /** A loop starts using this limit; false if it was retired meanwhile (take the map's new one). */
+    boolean join() {
+        for (;;) {
+            int now = users.get();
+            if (now < 0) {
+                return false;
+            }
+            if (users.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A loop stops using this limit; true when it was the last and the limit is retired. */
+    boolean leave() {
+        return users.decrementAndGet() == 0 && users.compareAndSet(0, -1);
+    }
 
     NodeLimit(String name, NodeProtocol protocol, int cap) {
         this.name = name;

@@ -84,6 +84,23 @@ public final class NodePools implements StatsSource {
         return request;
     }
 
+    /**
+     * A transient node's pool on this loop holds nothing any more: it is forgotten, and the node's limit
+     * with it once no loop uses it, so nodes made per request (use-pattern/use-base, attacker-chosen
+     * through the Host header) or gone from a subscription leave nothing behind.
+     */
+    private void forget(LoopPool pool) {
+        Map<SocketAddress, LoopPool> mine = loopPools.get();
+        if (!mine.remove(pool.address(), pool)) {
+            return;
+        }
+        NodeLimit limit = pool.limit();
+        limit.pools.remove(pool);
+        if (limit.leave()) {
+            limits.remove(pool.address(), limit);
+        }
+    }
+
     /** Counts a request retried on a fresh connection because its reused one was stale. */
     public void countStaleRetry(BackendNode node) {
         NodeLimit limit = limits.get(node.address());
@@ -98,8 +115,12 @@ public final class NodePools implements StatsSource {
         LoopPool pool = mine.get(address);
         int cap = node.connectionLimit() > 0 ? node.connectionLimit() : options.nodeConnections();
         if (pool == null) {
-            NodeLimit limit = limits.computeIfAbsent(address, a -> new NodeLimit(node.name(), node.protocol(), cap));
-            pool = new LoopPool(limit, loop, address, connector, decoderConfig, options);
+            NodeLimit limit;
+            while (!(limit = limits.computeIfAbsent(address, a -> new NodeLimit(node.name(), node.protocol(), cap))).join()) {
+                limits.remove(address, limit); // retired by another loop a moment ago: make a new one
+            }
+            pool = new LoopPool(limit, loop, address, connector, decoderConfig, options,
+                    node.persistentPool() ? null : this::forget);
             limit.pools.add(pool);
             mine.put(address, pool);
         } else if (pool.limit().cap != cap) {
