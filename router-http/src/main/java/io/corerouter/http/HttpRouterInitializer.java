@@ -64,6 +64,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         addTls(pipeline);
         addStudPrefix(ch, pipeline, current.stud());
         addCodec(pipeline);
+        pipeline.addLast(HttpExchangeObserver.NAME, new HttpExchangeObserver()); // metrics and access log per request
         addConnectionLimit(pipeline);
         addRouter(pipeline, current);
     }

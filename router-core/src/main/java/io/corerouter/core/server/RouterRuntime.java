@@ -7,6 +7,7 @@ import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.observe.RouterObserver;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.route.PatternMapper;
@@ -54,6 +55,7 @@ public final class RouterRuntime implements AutoCloseable {
     private final BackendConnector connector;
     private final NodePools nodePools;
     private final RouterServer server;
+    private final RouterObserver observer;
     private final List<String> socketNames = new CopyOnWriteArrayList<>();
     private Duration drain = DEFAULT_DRAIN;
 
@@ -81,7 +83,8 @@ public final class RouterRuntime implements AutoCloseable {
         this.connector = new BackendConnector(transport, connectTimeout);
         this.nodePools = new NodePools(common.pools(), connector, NodePools.responseDecoderConfig());
         logPools(common);
-        this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
+        this.observer = new RouterObserver(common.kind());
+        this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize()).observer(observer);
         if (common.cheap() && externalMapper != null) {
             // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
             server.setAccepting(false);
@@ -194,6 +197,11 @@ public final class RouterRuntime implements AutoCloseable {
     /** The router's persistent connections to {@code puwsgi://} and {@code http://} nodes. */
     public NodePools nodePools() {
         return nodePools;
+    }
+
+    /** The router's request counters, latency histograms and access log (issue 12). */
+    public RouterObserver observer() {
+        return observer;
     }
 
     /** The listening channels, bound and adopted (their local addresses give the real ports). */
