@@ -85,6 +85,7 @@ public final class Main {
             return 1;
         }
         Duration drain = config.drain();
+        ReopenSignal.install(corerouter::reopenLogs); // SIGUSR1: logrotate's postrotate
         boolean signals = StopSignals.install(signal -> {
             log.info(signal + ": stopping gracefully (a second signal stops at once)");
             corerouter.stop(drain);

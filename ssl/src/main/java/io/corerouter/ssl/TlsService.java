@@ -167,7 +167,7 @@ public final class TlsService implements AutoCloseable {
         LOG.info(() -> "tls listener=" + listener.endpoint().name() + " certificate=\"" + defaultContext.subject()
                 + "\" client-ca=" + listener.files().clientCa().map(Path::toString).orElse("none")
                 + (listener.files().clientCertRequired() ? " (mandatory)" : ""));
-        return new TlsFront(new SniMapping(sni, defaultContext), counters, config.verbose(), optionBits);
+        return new TlsFront(new SniMapping(sni, defaultContext, counters), counters, config.verbose(), optionBits);
     }
 
     /** Where subscriptions push SNI contexts ({@code sni_key}/{@code sni_crt}/{@code sni_ca}). */
@@ -177,6 +177,11 @@ public final class TlsService implements AutoCloseable {
 
     public TlsEngine engine() {
         return engine;
+    }
+
+    /** ClientHellos whose server name had no certificate of its own (the listener's default answered). */
+    public long sniMisses() {
+        return counters.sniMisses();
     }
 
     /** The TLS counters now. */
