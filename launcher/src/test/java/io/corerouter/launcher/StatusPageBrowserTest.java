@@ -1,6 +1,7 @@
 package io.corerouter.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -92,6 +93,8 @@ class StatusPageBrowserTest {
         String rows = script(base, session, "return Array.from(document.querySelectorAll('tr.node'))"
                 + ".map(r => r.textContent).join('\\n')").asText();
         assertTrue(rows.contains(b.address()) && rows.contains("app.test") && rows.contains("up"), rows);
+        assertFalse(script(base, session, "return document.body.textContent").asText().contains("NaN"),
+                "every number shown is a number");
         assertTrue(script(base, session, "return Number(document.body.dataset.updates)").asInt() >= 1,
                 "refreshed from /status.json");
         // readable on a phone: nothing wider than the viewport (tables scroll inside their box)

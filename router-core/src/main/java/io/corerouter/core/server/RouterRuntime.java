@@ -45,6 +45,12 @@ public final class RouterRuntime implements AutoCloseable {
     /** uWSGI waits this long for a zerg server (spec §7.3). */
     public static final Duration ZERG_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * {@code -Dcorerouter.observe=off} leaves the per-connection observation out of the pipelines (no
+     * request metrics, no access log): only for measuring what it costs (bench/obs-compare.sh).
+     */
+    public static final String OBSERVE_PROPERTY = "corerouter.observe";
+
     private final String routerName;
     private final RouterOptions common;
     private final Transport transport;
@@ -84,7 +90,10 @@ public final class RouterRuntime implements AutoCloseable {
         this.nodePools = new NodePools(common.pools(), connector, NodePools.responseDecoderConfig());
         logPools(common);
         this.observer = new RouterObserver(common.kind());
-        this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize()).observer(observer);
+        this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
+        if (!"off".equals(System.getProperty(OBSERVE_PROPERTY))) {
+            server.observer(observer);
+        }
         if (common.cheap() && externalMapper != null) {
             // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
             server.setAccepting(false);
