@@ -26,12 +26,12 @@ start_router() { # port extra-java-opts extra-args...
   # shellcheck disable=SC2086
   java $java_opts $jopts -jar "$jar" --http "127.0.0.1:$port" --http-to "127.0.0.1:$backend_port" --http-keepalive \
     --http-processes "${COREROUTER_PROCESSES:-$(nproc)}" "$@" >"$work/corerouter-$port.log" 2>&1 &
-  term_pids+=($!)
   echo $!
 }
 off_pid=$(start_router "$off_port" -Dcorerouter.observe=off)
 metrics_pid=$(start_router "$metrics_port" "")
 log_pid=$(start_router "$log_port" "" --http-access-log "$work/access.log")
+term_pids+=("$off_pid" "$metrics_pid" "$log_pid")
 wait_port "$backend_port"; wait_port "$off_port"; wait_port "$metrics_port"; wait_port "$log_port"
 
 for round in $(seq 1 "$rounds"); do
