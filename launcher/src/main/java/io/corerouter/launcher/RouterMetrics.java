@@ -68,7 +68,7 @@ final class RouterMetrics implements MultiCollector {
                     stats.handshakes() - stats.resumedHandshakes(), "kind", "full");
             f.counter("corerouter_tls_handshakes", null, stats.resumedHandshakes(), "kind", "resumed");
             f.counter("corerouter_tls_handshake_failures", "failed TLS handshakes", stats.failedHandshakes());
-            f.counter("corerouter_tls_sni_misses", "ClientHellos naming a server without its own certificate",
+            f.counter("corerouter_tls_sni_misses", "ClientHellos whose server name has no SNI entry (the listener's default certificate answered)",
                     service.sniMisses());
         }
         return f.build();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.corerouter.core.codec.uwsgi.UwsgiVars;
 import io.corerouter.core.observe.AccessLog;
 import io.corerouter.core.testing.Commands;
+import io.corerouter.core.testing.OpensslPki;
 import io.corerouter.core.testing.UwsgiProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -176,6 +177,46 @@ class ObservabilityIntegrationTest {
         assertEquals(1, metrics.value("corerouter_requests_total", "router", "rawrouter", "listener", "127.0.0.1:0",
                 "status_class", "2xx"));
         assertEquals(1, metrics.value("corerouter_node_requests_total", "router", "fastrouter", "node", node.address()));
+    }
+
+    @Test
+    void tlsHandshakesFailuresAndSniMissesAreCounted() throws Exception {
+        UwsgiProcess node = running.node(dir, "n4");
+        OpensslPki pki = OpensslPki.create(dir);
+        OpensslPki.Pair cert = pki.server("default", "default.test");
+        Path accessLog = dir.resolve("https.log");
+        Corerouter router = running.router("--https", "127.0.0.1:0," + cert.cert() + "," + cert.key(),
+                "--http-to", node.address(), "--http-stats", "127.0.0.1:0", "--stats-http",
+                "--http-access-log", accessLog.toString(), "--http-access-log-format", "%(host) %(uri) %(status)");
+        int https = port(router.http().listeners().get(0));
+        int stats = port(router.httpStats().channel());
+        for (String host : List.of("default.test", "other.test")) {
+            assertEquals("200", curl("-k", "-o", "/dev/null", "-w", "%{http_code}", "--resolve",
+                    host + ":" + https + ":127.0.0.1", "https://" + host + ":" + https + "/tls"));
+        }
+        // plain HTTP to the TLS port: a failed handshake
+        try (Socket socket = new Socket("127.0.0.1", https)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().readAllBytes();
+        }
+        Running.await("the failed handshake counted", () -> {
+            try {
+                return scrape(stats).value("corerouter_tls_handshake_failures_total") >= 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        PromText metrics = scrape(stats);
+        assertEquals(2, metrics.value("corerouter_tls_handshakes_total", "kind", "full")
+                + metrics.value("corerouter_tls_handshakes_total", "kind", "resumed"));
+        assertEquals(2, metrics.value("corerouter_tls_sni_misses_total"), "other.test, and default.test too: "
+                + "the listener's own certificate is not an SNI entry");
+        assertEquals(2, metrics.value("corerouter_requests_total", "router", "http", "listener", "127.0.0.1:0",
+                "status_class", "2xx"));
+        awaitWritten(router.accessLog("http"), 2);
+        assertEquals(List.of("default.test:" + https + " /tls 200", "other.test:" + https + " /tls 200"),
+                Files.readAllLines(accessLog));
     }
 
     /** Sends one uwsgi request (as nginx's uwsgi_pass would) and reads the whole response. */

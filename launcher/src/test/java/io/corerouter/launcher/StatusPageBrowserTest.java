@@ -110,6 +110,21 @@ class StatusPageBrowserTest {
         assertEquals('P', png[1]);
         assertTrue(png.length > 2000, "a rendered page, not a blank image: " + png.length + " bytes");
         call("DELETE", base + "/session/" + session, null);
+
+        // the same table in /metrics
+        HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + stats + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        PromText metrics = PromText.parse(scraped.body());
+        assertEquals(1, metrics.value("corerouter_subscription_keys", "router", "http"));
+        assertEquals(2, metrics.value("corerouter_subscription_nodes", "router", "http"));
+        assertEquals(2, metrics.value("corerouter_subscription_packets_accepted_total", "router", "http",
+                "outcome", "new_node"));
+        assertEquals(0, metrics.value("corerouter_subscription_packets_rejected_total", "router", "http",
+                "reason", "malformed"));
+        for (UwsgiProcess node : List.of(a, b)) {
+            assertEquals(1, metrics.value("corerouter_node_up", "router", "http", "node", node.address(),
+                    "source", "subscription", "key", "app.test"));
+        }
     }
 
     /** Starts chromedriver on a free port (it prints the port) and returns its base URL. */

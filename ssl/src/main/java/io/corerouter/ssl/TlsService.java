@@ -179,7 +179,7 @@ public final class TlsService implements AutoCloseable {
         return engine;
     }
 
-    /** ClientHellos whose server name had no certificate of its own (the listener's default answered). */
+    /** ClientHellos whose server name has no SNI entry (the listener's default certificate answered). */
     public long sniMisses() {
         return counters.sniMisses();
     }
