@@ -1,11 +1,15 @@
 package io.corerouter.launcher;
 
+import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.backend.Clock;
 import io.corerouter.core.config.ConfigSection;
+import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterServices;
 import io.corerouter.core.observe.AccessLog;
+import io.corerouter.core.config.StatsOptions;
 import io.corerouter.core.server.Hostname;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterContext;
 import io.corerouter.core.server.RouterKind;
@@ -65,14 +69,28 @@ import java.util.logging.Logger;
  * Every kind gets the same services the same way ({@link #startRouter}): a subscription table that
  * becomes its mapper when {@code --R-subscription-server} is given, cheap mode, and a stats server
  * with {@code --R-stats}.
+ *
+ * <p>{@link #reload} applies a re-read config (SIGHUP) to the running routers, kind by kind
+ * ({@link RouterKind#reconfigure}), and says in one line what changed and what needs a restart.
  */
 public final class Corerouter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Corerouter.class.getName());
 
+    /** The config the process started with: what restart-only options are compared against. */
     private final RouterConfig config;
+    /** Each router's config as last applied (start, then every reload). */
+    private final Map<RouterKind<?, ?>, Object> applied = new HashMap<>();
+    /** {@code --reload-mercy} now (a reload may change it). */
+    private volatile Duration drain;
+    /** Set by {@link #stop}: a reload after it does nothing. Guarded by {@code this}. */
+    private boolean stopping;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, RouterSubscriptions> subscriptions = new HashMap<>();
     private final Map<String, StatsServer> statsServers = new HashMap<>();
+    /** Where each router's stats server listens (its {@code --R-stats}). */
+    private final Map<String, Endpoint> statsEndpoints = new HashMap<>();
+    /** {@code --stats-http} and {@code --stats-minified} now. */
+    private StatsOptions statsOptions;
     /** The routers started, by kind, in start order. */
     private final Map<RouterKind<?, ?>, Router> routers = new LinkedHashMap<>();
     private Transport transport;
@@ -89,6 +107,8 @@ public final class Corerouter implements AutoCloseable {
 
     public Corerouter(RouterConfig config) {
         this.config = config;
+        this.drain = config.drain();
+        this.statsOptions = config.stats();
     }
 
     public void start() throws Exception {
@@ -144,6 +164,7 @@ public final class Corerouter implements AutoCloseable {
         Optional<C> kindConfig = config.get(kind);
         if (kindConfig.isPresent()) {
             routers.put(kind, startRouter(kind, kindConfig.get(), hostname));
+            applied.put(kind, kindConfig.get());
         }
     }
 
@@ -176,27 +197,17 @@ public final class Corerouter implements AutoCloseable {
             subscriptions.put(kind, subs);
             running.add(subs);
             subs.start(runtime::firstListenerName, kindOf.common(kindConfig).cheap() ? runtime::setAccepting : null);
+            RouterOptions common = kindOf.common(kindConfig);
+            if (runtime.healthChecker() != null || common.health().errorLimit() > 0) {
+                // checks and passive health apply to subscribed nodes as to static ones
+                subs.table().enableHealth(kind, common.health().errorLimit(), common.quiet());
+                if (runtime.healthChecker() != null) {
+                    runtime.healthChecker().add(subs.table());
+                }
+            }
         }
         if (services.stats().isPresent()) {
-            RouterSubscriptions table = subs;
-            RouterStats stats = new RouterStats(kind,
-                    () -> {
-                        List<String> names = new ArrayList<>(runtime.socketNames());
-                        if (table != null) {
-                            names.addAll(table.socketNames());
-                        }
-                        return names;
-                    },
-                    runtime::openSessions, runtime::staticNodes, table == null ? null : table.table(),
-                    () -> table != null && table.isCheap())
-                    .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools());
-            StatsServer server = new StatsServer(kind + " router", transport, aux,
-                    new StatsDocument(Version.get(), stats), config.stats())
-                    .withPages(Map.of("/metrics", metricsPage(), "/status", statusPage.html(),
-                            "/status.json", statusPage.json()));
-            running.add(server);
-            server.bind(services.stats().get());
-            statsServers.put(kind, server);
+            startStats(kind, runtime, services.stats().get(), statsOptions);
         }
         return router;
     }
@@ -253,6 +264,167 @@ public final class Corerouter implements AutoCloseable {
     /** The process's metrics registry (null before {@link #start()}). */
     public PrometheusRegistry metrics() {
         return registry;
+    }
+
+    /** Starts the stats server of router {@code kind} on {@code endpoint} (spec §3.11). */
+    private void startStats(String kind, RouterRuntime runtime, Endpoint endpoint, StatsOptions options)
+            throws Exception {
+        RouterSubscriptions table = subscriptions.get(kind);
+        RouterStats stats = new RouterStats(kind,
+                () -> {
+                    List<String> names = new ArrayList<>(runtime.socketNames());
+                    if (table != null) {
+                        names.addAll(table.socketNames());
+                    }
+                    return names;
+                },
+                runtime::openSessions, runtime::staticNodes, table == null ? null : table.table(),
+                () -> table != null && table.isCheap())
+                .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools())
+                .withFallbacks(runtime::fallbacks);
+        StatsServer server = new StatsServer(kind + " router", transport, aux,
+                new StatsDocument(Version.get(), stats), options)
+                .withPages(Map.of("/metrics", metricsPage(), "/status", statusPage.html(), "/status.json", statusPage.json()));
+        running.add(server);
+        server.bind(endpoint);
+        statsServers.put(kind, server);
+        statsEndpoints.put(kind, endpoint);
+    }
+
+    /**
+     * Reload of the stats servers: a router's {@code --R-stats} address, and {@code --stats-http} /
+     * {@code --stats-minified} for all of them. A new address is bound before the old server closes;
+     * the same address with another format is closed, then bound again.
+     */
+    private void reloadStats(RouterConfig next, ReloadReport.Builder report) {
+        boolean format = !next.stats().equals(statsOptions);
+        for (Map.Entry<RouterKind<?, ?>, Router> entry : routers.entrySet()) {
+            String kind = entry.getKey().name();
+            if (next.get(entry.getKey()).isEmpty()) {
+                continue; // the router stays as it is until a restart: so does its stats server
+            }
+            Optional<Endpoint> wanted = statsOf(entry.getKey(), next);
+            Endpoint current = statsEndpoints.get(kind);
+            if (!format && wanted.equals(Optional.ofNullable(current))) {
+                continue;
+            }
+            StatsServer old = statsServers.remove(kind);
+            statsEndpoints.remove(kind);
+            boolean sameAddress = wanted.isPresent() && wanted.get().equals(current);
+            if (old != null && (sameAddress || wanted.isEmpty())) {
+                old.close();
+                old = null;
+            }
+            try {
+                if (wanted.isPresent()) {
+                    startStats(kind, entry.getValue().runtime(), wanted.get(), next.stats());
+                }
+                report.applied(kind + "-stats" + wanted.map(e -> "=" + e.name()).orElse(" off"));
+            } catch (Exception e) {
+                report.applied(kind + "-stats off (" + wanted.get().name() + ": " + e.getMessage() + ")");
+            } finally {
+                if (old != null) {
+                    old.close();
+                }
+            }
+        }
+        if (format) {
+            statsOptions = next.stats();
+            report.applied("stats-http=" + statsOptions.http() + " stats-minified=" + statsOptions.minified());
+        }
+    }
+
+    private static <C> Optional<Endpoint> statsOf(RouterKind<C, ?> kind, RouterConfig config) {
+        return config.get(kind).flatMap(c -> kind.services(c).stats());
+    }
+
+    /** {@code --reload-mercy} as last (re)loaded: how long {@link #stop} lets requests finish. */
+    public Duration drain() {
+        return drain;
+    }
+
+    /**
+     * Applies {@code next}, the config re-read on SIGHUP, to the running process without closing a
+     * client connection: each running router gets its new config ({@link RouterKind#reconfigure}),
+     * the TLS service re-reads the files that changed. What only a restart can change (a router kind
+     * added or removed, event loops, subscription and stats servers, TLS service options) is reported
+     * and left as it was.
+     *
+     * <p>Each router checks and builds what can fail (node names, certificates, new listeners) before
+     * it changes; when one fails, the routers before it in {@link Kinds#ALL} keep their new config,
+     * it and those after it keep theirs, and the exception says which.
+     *
+     * @return the one log line that says what changed
+     * @throws ReloadException naming the router whose config could not be applied
+     */
+    public synchronized String reload(RouterConfig next) throws ReloadException {
+        if (stopping) {
+            return "reload: ignored, stopping";
+        }
+        ReloadReport.Builder report = new ReloadReport.Builder();
+        if (next.offloadThreads() != config.offloadThreads()) {
+            report.needsRestart("--" + RouterConfig.OFFLOAD_THREADS);
+        }
+        if (!next.drain().equals(drain)) {
+            drain = next.drain();
+            report.applied(RouterConfig.RELOAD_MERCY + "=" + drain.toSeconds());
+        }
+        for (ConfigSection<?> section : config.sections()) {
+            if (section instanceof RouterKind<?, ?> kind) {
+                reloadKind(kind, next, report);
+            } else if (!config.get(section).equals(next.get(section))) {
+                report.needsRestart(section.name() + " options");
+            }
+        }
+        reloadStats(next, report);
+        if (tls != null) {
+            tls.checkFiles(); // certificate, key and ticket files replaced in place
+        }
+        ReloadReport done = report.build();
+        if (done.isEmpty()) {
+            return "reload: no change";
+        }
+        return "reload: " + (done.applied().isEmpty() ? "nothing applied" : "applied " + String.join(", ", done.applied()))
+                + (done.needsRestart().isEmpty() ? ""
+                        : "; needs a restart, left as it was: " + String.join(", ", done.needsRestart()));
+    }
+
+    private <C, R extends Router> void reloadKind(RouterKind<C, R> kind, RouterConfig next, ReloadReport.Builder report)
+            throws ReloadException {
+        @SuppressWarnings("unchecked") // startKind and earlier reloads put kind's own configs
+        C current = (C) applied.get(kind);
+        Optional<C> wanted = next.get(kind);
+        if (current == null || wanted.isEmpty()) {
+            if (current != null || wanted.isPresent()) {
+                report.needsRestart("--" + kind.name() + (current == null ? " (a router added)" : " (a router removed)"));
+            }
+            return;
+        }
+        C started = config.get(kind).orElseThrow(); // a running router started with its kind's config
+        if (!kind.services(started).subscriptions().equals(kind.services(wanted.get()).subscriptions())) {
+            report.needsRestart(kind.name() + " subscription options");
+        }
+        try {
+            // also with an equal config: the runtime reports again what still waits for a restart
+            report.add(kind.reconfigure(router(kind), current, wanted.get()));
+            applied.put(kind, wanted.get());
+        } catch (UnsupportedOperationException e) {
+            report.needsRestart(kind.name() + " options");
+        } catch (Exception e) {
+            ReloadReport partial = report.build();
+            throw new ReloadException(kind.name() + ": " + e.getMessage()
+                    + (partial.applied().isEmpty() ? "" : " (applied before it: " + String.join(", ", partial.applied()) + ")"),
+                    e);
+        }
+    }
+
+    /** A reloaded config that could not be applied; the message names the router and the reason. */
+    public static final class ReloadException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ReloadException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The router of {@code kind}, when configured. */
@@ -338,6 +510,9 @@ public final class Corerouter implements AutoCloseable {
      * to {@code drain} in total; then everything closes as in {@link #close()}.
      */
     public void stop(Duration drain) {
+        synchronized (this) {
+            stopping = true; // waits for a reload in progress
+        }
         long deadline = System.nanoTime() + drain.toNanos();
         List<Future<?>> drained = new ArrayList<>();
         int open = 0;

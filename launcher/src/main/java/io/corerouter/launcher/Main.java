@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
@@ -23,6 +22,10 @@ import java.util.logging.Logger;
  * <p>The first SIGTERM or SIGINT stops gracefully ({@link Corerouter#stop}): the listeners close, the
  * requests in flight get up to {@code --reload-mercy} seconds, then the process exits 0. A second
  * signal stops at once (exit status 1).
+ *
+ * <p>SIGHUP reloads: the same command line (and the ini files it names) is read again and checked as
+ * a whole; a bad one is logged with the reason and changes nothing, a good one is applied to the
+ * running routers ({@link Corerouter#reload}) and one line says what changed.
  */
 public final class Main {
     static final String DEFAULT_CONFIG = "default.ini";
@@ -44,8 +47,10 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         OptionTable table = RouterConfig.optionTable(Kinds.ALL);
         ParsedOptions options;
+        String[] effective;
         try {
-            options = CommandLine.parse(args.length == 0 ? defaultArgs() : args, table);
+            effective = args.length == 0 ? defaultArgs() : args;
+            options = CommandLine.parse(effective, table);
         } catch (ConfigException e) {
             err.println("corerouter: " + e.getMessage());
             return 2;
@@ -84,20 +89,21 @@ public final class Main {
             err.println("corerouter: start-up failed: " + e.getMessage());
             return 1;
         }
-        Duration drain = config.drain();
         ReopenSignal.install(corerouter::reopenLogs); // SIGUSR1: logrotate's postrotate
         boolean signals = StopSignals.install(signal -> {
             log.info(signal + ": stopping gracefully (a second signal stops at once)");
-            corerouter.stop(drain);
+            corerouter.stop(corerouter.drain());
             stopped.countDown();
         }, signal -> {
             log.warning(signal + " again: stopping at once, requests in flight are cut");
             Runtime.getRuntime().halt(1);
         });
-        if (!signals) {
+        if (signals) {
+            StopSignals.onHangup(() -> reload(corerouter, effective, log));
+        } else {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("shutting down");
-                corerouter.stop(drain);
+                corerouter.stop(corerouter.drain());
                 stopped.countDown();
             }, "shutdown"));
         }
@@ -109,6 +115,31 @@ public final class Main {
         log.info("stopped");
         // after a signal the JVM is not exiting by itself; from the shutdown hook it already is
         return signals ? 0 : -1;
+    }
+
+    /**
+     * SIGHUP: reads {@code args} (and the ini files they name) again, checks the whole config, and
+     * applies it; a config that does not parse or check is logged and changes nothing.
+     */
+    static void reload(Corerouter corerouter, String[] args, Logger log) {
+        RouterConfig next;
+        try {
+            next = RouterConfig.from(CommandLine.parse(args, RouterConfig.optionTable(Kinds.ALL)), Kinds.ALL);
+        } catch (ConfigException e) {
+            log.warning("SIGHUP: reload rejected, the running config stays: " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            log.warning("SIGHUP: reload rejected, the running config stays: " + e);
+            return;
+        }
+        next.warnings().forEach(log::warning);
+        try {
+            log.info("SIGHUP: " + corerouter.reload(next));
+        } catch (Corerouter.ReloadException e) {
+            log.warning("SIGHUP: reload failed, that router keeps its config: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.log(java.util.logging.Level.WARNING, "SIGHUP: reload failed", e);
+        }
     }
 
     /** Copies the embedded default config to a temporary file and points the parser at it. */

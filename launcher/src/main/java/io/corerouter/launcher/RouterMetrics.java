@@ -1,5 +1,6 @@
 package io.corerouter.launcher;
 
+import io.corerouter.core.backend.NodeHealth;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.error.ErrorKind;
@@ -98,7 +99,7 @@ final class RouterMetrics implements MultiCollector {
         f.histogram("corerouter_request_duration_seconds", "time from the request head to the last response byte",
                 o.timers().total(), "router", r);
         o.forEachNode((node, timers) -> collectNodeTimers(f, r, node, timers));
-        collectStaticNodes(f, r, view.runtime().staticNodes());
+        collectStaticNodes(f, r, view.runtime().staticNodes(), view.runtime().fallbacks());
         collectPools(f, r, view.runtime().nodePools());
         if (view.table() != null) {
             collectSubscriptions(f, r, view.table());
@@ -124,18 +125,35 @@ final class RouterMetrics implements MultiCollector {
                 + "per node", timers.total(), "router", r, "node", node);
     }
 
-    private static void collectStaticNodes(Families f, String r, StaticNodes nodes) {
-        if (nodes == null) {
-            return;
+    private static void collectStaticNodes(Families f, String r, StaticNodes nodes, List<StaticNode> fallbacks) {
+        if (nodes != null) {
+            for (StaticNode node : nodes.nodes()) {
+                collectStaticNode(f, r, node, "static");
+            }
         }
-        for (StaticNode node : nodes.nodes()) {
-            f.gauge("corerouter_node_up", "1 while a node may be picked, 0 while it is marked dead",
-                    node.graceSince() == 0 ? 1 : 0, "router", r, "node", node.name(), "source", "static");
-            f.counter("corerouter_node_connects", "successful connects to a node", node.hits(),
-                    "router", r, "node", node.name(), "source", "static");
-            f.counter("corerouter_node_connect_failures", "failed connects to a node (each marks it dead and retries "
-                    + "another)", node.failures(), "router", r, "node", node.name(), "source", "static");
+        for (StaticNode node : fallbacks) {
+            collectStaticNode(f, r, node, "fallback");
         }
+    }
+
+    private static void collectStaticNode(Families f, String r, StaticNode node, String source) {
+        NodeHealth health = node.health();
+        NodeHealth.State state = health.state();
+        f.gauge("corerouter_node_up", "1 while a node may be picked, 0 while it is failed (a connect or request "
+                + "failure, until the gracetime passes) or down (health checks)",
+                state == NodeHealth.State.UP ? 1 : 0, "router", r, "node", node.name(), "source", source);
+        for (NodeHealth.State s : NodeHealth.State.values()) {
+            f.gauge("corerouter_node_state", "the state of a static or fallback node: up, failed or down",
+                    s == state ? 1 : 0, "router", r, "node", node.name(), "state", s.text());
+        }
+        f.counter("corerouter_node_connects", "successful connects to a node", node.hits(),
+                "router", r, "node", node.name(), "source", source);
+        f.counter("corerouter_node_connect_failures", "failed connects to a node (each marks it failed, and the "
+                + "request is retried on another node)", node.failures(), "router", r, "node", node.name(), "source", source);
+        f.counter("corerouter_node_check_failures", "failed health checks (--R-check-interval)", health.checkFailures(),
+                "router", r, "node", node.name());
+        f.counter("corerouter_node_downs", "times health checks took a node out of rotation", health.downs(),
+                "router", r, "node", node.name());
     }
 
     private static void collectPools(Families f, String r, NodePools pools) {

@@ -116,13 +116,13 @@ final class StatusPage {
         if (runtime.staticNodes() != null) {
             for (StaticNode node : runtime.staticNodes().nodes()) {
                 listed.add(node.name());
-                writeNode(json, node.name(), "", "static", node.graceSince() == 0, 1, node.hits(), node.failures(),
+                writeNode(json, node.name(), "", "static", node.health().state().text(), 1, node.hits(), node.failures(),
                         o.node(node.name()), pools.get(node.name()));
             }
         }
         for (StaticNode node : runtime.fallbacks()) {
             if (listed.add(node.name())) {
-                writeNode(json, node.name(), "", "fallback", node.graceSince() == 0, 1, node.hits(), node.failures(),
+                writeNode(json, node.name(), "", "fallback", node.health().state().text(), 1, node.hits(), node.failures(),
                         o.node(node.name()), pools.get(node.name()));
             }
         }
@@ -133,7 +133,7 @@ final class StatusPage {
             for (SubscriptionSlot slot : slots) {
                 for (SubscriptionNode node : slot.nodes()) {
                     listed.add(node.name());
-                    writeNode(json, node.name(), slot.key(), "subscription", !node.isDead(), node.weight(),
+                    writeNode(json, node.name(), slot.key(), "subscription", node.isDead() ? "failed" : "up", node.weight(),
                             node.requests(), node.failures(), o.node(node.name()), pools.get(node.name()));
                 }
             }
@@ -141,7 +141,7 @@ final class StatusPage {
         // nodes of a pattern mapper (--R-use-pattern): known from the requests they served
         o.forEachNode((name, timers) -> {
             if (!listed.contains(name)) {
-                writeNode(json, name, "", "pattern", true, 1, timers.requests(), 0, timers, pools.get(name));
+                writeNode(json, name, "", "pattern", "up", 1, timers.requests(), 0, timers, pools.get(name));
             }
         });
         json.endArray();
@@ -155,13 +155,14 @@ final class StatusPage {
         json.endObject();
     }
 
-    private static void writeNode(JsonWriter json, String name, String key, String source, boolean up, long weight,
+    private static void writeNode(JsonWriter json, String name, String key, String source, String state, long weight,
             long connects, long failures, NodeTimers timers, NodePools.Stats pool) {
         json.beginObject()
             .field("name", name)
             .field("key", key)
             .field("source", source)
-            .field("up", up ? 1 : 0)
+            .field("up", "up".equals(state) ? 1 : 0)
+            .field("state", state)
             .field("weight", weight)
             .field("connects", connects)
             .field("failures", failures);

@@ -341,8 +341,8 @@ class SubscriptionIntegrationTest {
     @Test
     void statsOverHttpOnAUnixSocketMinified() throws Exception {
         Path stats = dir.resolve("stats.sock");
-        router("--http", "127.0.0.1:0", "--http-to", "127.0.0.1:9", "--http-stats", stats.toString(),
-                "--stats-http", "--stats-minified");
+        router("--http", "127.0.0.1:0", "--http-to", "127.0.0.1:9", "--http-fallback", "127.0.0.1:7",
+                "--http-stats", stats.toString(), "--stats-http", "--stats-minified");
         String answer;
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(stats));
@@ -363,6 +363,10 @@ class SubscriptionIntegrationTest {
         assertEquals("127.0.0.1:9", staticNode.get("name").asText());
         assertEquals(0, staticNode.get("hits").asLong());
         assertEquals(0, staticNode.get("grace").asLong());
+        assertEquals("up", staticNode.get("state").asText(), "health fields after uWSGI's (docs/health.md)");
+        assertEquals("none", staticNode.get("health").asText());
+        assertEquals("127.0.0.1:7", json.get("fallback_nodes").get(0).get("name").asText());
+        assertEquals("up", json.get("fallback_nodes").get(0).get("state").asText());
         assertTrue(json.get("subscriptions") == null, "no subscription server, no subscriptions member");
     }
 

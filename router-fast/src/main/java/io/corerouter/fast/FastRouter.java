@@ -1,10 +1,12 @@
 package io.corerouter.fast;
 
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -18,11 +20,12 @@ import java.util.concurrent.Executor;
  * {@code --fastrouter-to}, in that precedence.
  */
 public final class FastRouter implements Router {
-    private final FastRouterConfig config;
+    private volatile FastRouterConfig config;
     private final Transport transport;
     private final KeyMapper externalMapper;
     private final Executor offload;
     private RouterRuntime runtime;
+    private FastRouterInitializer initializer;
 
     /**
      * @param externalMapper the subscription table, or null
@@ -40,8 +43,28 @@ public final class FastRouter implements Router {
     public void start() throws Exception {
         runtime = new RouterRuntime("fastrouter", config.common(), transport, externalMapper,
                 config.common().timeouts().connect());
-        FastRouterInitializer initializer = new FastRouterInitializer(new FastRouterContext(config, runtime, offload));
+        initializer = new FastRouterInitializer(new FastRouterContext(config, runtime, offload));
         runtime.serve(listener -> initializer);
+    }
+
+    /**
+     * Applies a reloaded config (SIGHUP): routes for the requests that start from then on, the other
+     * settings for the connections accepted from then on, listeners added and removed. On failure the
+     * router is as it was. Main or reload thread only.
+     */
+    public ReloadReport reconfigure(FastRouterConfig next) throws Exception {
+        RouterRuntime.Reload reload = runtime.reload(next.common());
+        ReloadReport.changedComponents(config, next, Set.of("common", "services"))
+                .forEach(c -> reload.applied("fastrouter " + c));
+        try {
+            reload.bindListeners(listener -> initializer);
+        } catch (Exception e) {
+            reload.rollback();
+            throw e;
+        }
+        config = next;
+        initializer.context(new FastRouterContext(next, runtime, offload));
+        return reload.commit();
     }
 
     @Override

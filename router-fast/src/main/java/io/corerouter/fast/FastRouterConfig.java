@@ -49,6 +49,7 @@ public record FastRouterConfig(RouterOptions common, boolean fallbackOnNoKey, lo
     public static void registerOptions(OptionTable table) {
         NAMES.registerCommon(table, GROUP);
         NAMES.registerPools(table, GROUP);
+        NAMES.registerHealthRequests(table, GROUP);
         table.register(OptionSpec.flag(GROUP, FALLBACK_ON_NO_KEY,
                 "when no node is found for the key, go straight to the --fastrouter-fallback nodes"));
         table.register(OptionSpec.required(GROUP, POST_BUFFERING, "N", "0",

@@ -7,7 +7,10 @@ import io.corerouter.core.server.RouterRuntime;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 
-/** What every session of one fastrouter shares, read-only after start-up. */
+/**
+ * What every session of one fastrouter shares, immutable; a reload (SIGHUP) makes a new one for the
+ * connections accepted after it. The routes are read from the runtime when a session starts.
+ */
 final class FastRouterContext {
     /** Connect attempts after the first (spec §3.6: 2.0.21 has no --fastrouter-max-retries). */
     static final int MAX_RETRIES = 3;
@@ -29,7 +32,7 @@ final class FastRouterContext {
     }
 
     NodeSelector newSelector() {
-        return new NodeSelector(runtime.mapper(), runtime.fallbacks(), MAX_RETRIES);
+        return new NodeSelector(runtime.routes(), MAX_RETRIES);
     }
 
     BackendConnector connector() {

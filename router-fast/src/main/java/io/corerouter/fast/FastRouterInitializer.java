@@ -14,21 +14,27 @@ import java.time.Duration;
  * decoder (one packet, then it removes itself), the session (which becomes a byte relay).
  */
 final class FastRouterInitializer extends ChannelInitializer<Channel> {
-    private final FastRouterContext router;
+    /** Swapped by a reload (SIGHUP): connections accepted from then on get the new one. */
+    private volatile FastRouterContext router;
 
     FastRouterInitializer(FastRouterContext router) {
         this.router = router;
     }
 
+    void context(FastRouterContext next) {
+        this.router = next;
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
-        addTimeouts(pipeline);
+        FastRouterContext router = this.router;
+        addTimeouts(pipeline, router);
         addCodec(pipeline);
-        addRouter(pipeline);
+        addRouter(pipeline, router);
     }
 
-    private void addTimeouts(ChannelPipeline pipeline) {
+    private static void addTimeouts(ChannelPipeline pipeline, FastRouterContext router) {
         pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleCloseHandler(router.config().common().timeouts().idle()));
         Duration harakiri = router.config().common().harakiri();
         if (!harakiri.isZero()) {
@@ -36,12 +42,12 @@ final class FastRouterInitializer extends ChannelInitializer<Channel> {
         }
     }
 
-    private void addCodec(ChannelPipeline pipeline) {
+    private static void addCodec(ChannelPipeline pipeline) {
         // datasize up to 65535 is accepted, as by uWSGI's fastrouter (spec §8.1 item 8)
         pipeline.addLast(HandlerNames.UWSGI_DECODER, new UwsgiPacketDecoder(UwsgiPacketDecoder.DEFAULT_MAX_DATA_SIZE, true));
     }
 
-    private void addRouter(ChannelPipeline pipeline) {
+    private static void addRouter(ChannelPipeline pipeline, FastRouterContext router) {
         pipeline.addLast(HandlerNames.ROUTER, new FastSession(router));
     }
 }

@@ -5,6 +5,7 @@ import io.corerouter.core.config.OptionTable;
 import io.corerouter.core.config.ParsedOptions;
 import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.RouterContext;
 import io.corerouter.core.server.RouterKind;
 import java.util.Optional;
@@ -48,5 +49,11 @@ public final class FastRouterKind implements RouterKind<FastRouterConfig, FastRo
     @Override
     public FastRouter create(FastRouterConfig config, RouterContext context) {
         return new FastRouter(config, context.transport(), context.mapper(), context.offload());
+    }
+
+    /** SIGHUP: {@link FastRouter#reconfigure}. */
+    @Override
+    public ReloadReport reconfigure(FastRouter router, FastRouterConfig current, FastRouterConfig next) throws Exception {
+        return router.reconfigure(next);
     }
 }

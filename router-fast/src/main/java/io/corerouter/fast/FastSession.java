@@ -280,6 +280,12 @@ final class FastSession extends ChannelInboundHandlerAdapter
         attempts = null;
         Channel client = ctx.channel();
         backend.closeFuture().addListener(f -> {
+            if (fromNode > 0) {
+                node.requestSucceeded();
+            } else if (client.isActive()) {
+                // the node closed first (the relay closes the client after it) without a byte: passive health
+                node.requestFailed("closed the connection without a response");
+            }
             node.addTraffic(fromNode, toNode);
             node.release();
         });

@@ -175,6 +175,7 @@ final class PooledExchange implements PoolUser, LeaseCallback {
 
     private void finish(io.netty.channel.ChannelFuture lastWrite) {
         done = true;
+        node.requestSucceeded();
         PooledConnection finished = connection;
         connection = null;
         finished.release(reusable);
@@ -239,6 +240,9 @@ final class PooledExchange implements PoolUser, LeaseCallback {
         if (responseStarted) {
             abort(failure.getMessage());
             return;
+        }
+        if (failure.kind() == ErrorKind.BAD_RESPONSE) {
+            node.requestFailed(failure.getMessage()); // passive health; a failed connect was counted already
         }
         close();
         session.failed(failure);

@@ -1,10 +1,12 @@
 package io.corerouter.raw;
 
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.Router;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.transport.Transport;
 import java.util.Objects;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -18,10 +20,12 @@ import java.util.logging.Logger;
 public final class RawRouter implements Router {
     private static final Logger LOG = Logger.getLogger(RawRouter.class.getName());
 
-    private final RawRouterConfig config;
+    private volatile RawRouterConfig config;
     private final Transport transport;
     private final KeyMapper externalMapper;
     private RouterRuntime runtime;
+    /** The context new connections get; swapped by a reload. */
+    private volatile RawRouterContext context;
 
     /** @param externalMapper the subscription table, or null */
     public RawRouter(RawRouterConfig config, Transport transport, KeyMapper externalMapper) {
@@ -38,8 +42,28 @@ public final class RawRouter implements Router {
         }
         runtime = new RouterRuntime("rawrouter", config.common(), transport, externalMapper,
                 config.common().timeouts().connect());
-        RawRouterContext context = new RawRouterContext(config, runtime);
-        runtime.serve(listener -> new RawRouterInitializer(context, listener.name()));
+        context = new RawRouterContext(config, runtime);
+        runtime.serve(listener -> new RawRouterInitializer(() -> context, listener.name()));
+    }
+
+    /**
+     * Applies a reloaded config (SIGHUP): routes for the connections accepted from then on (a raw
+     * connection is one session), the other settings likewise, listeners added and removed. On
+     * failure the router is as it was. Main or reload thread only.
+     */
+    public ReloadReport reconfigure(RawRouterConfig next) throws Exception {
+        RouterRuntime.Reload reload = runtime.reload(next.common());
+        ReloadReport.changedComponents(config, next, Set.of("common", "services"))
+                .forEach(c -> reload.applied("rawrouter " + c));
+        try {
+            reload.bindListeners(listener -> new RawRouterInitializer(() -> context, listener.name()));
+        } catch (Exception e) {
+            reload.rollback();
+            throw e;
+        }
+        config = next;
+        context = new RawRouterContext(next, runtime);
+        return reload.commit();
     }
 
     @Override

@@ -4,7 +4,10 @@ import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.server.RouterRuntime;
 
-/** What every session of one rawrouter shares, read-only after start-up. */
+/**
+ * What every session of one rawrouter shares, immutable; a reload (SIGHUP) makes a new one for the
+ * connections accepted after it. The routes are read from the runtime when a session starts.
+ */
 final class RawRouterContext {
     private final RawRouterConfig config;
     private final RouterRuntime runtime;
@@ -21,7 +24,7 @@ final class RawRouterContext {
     }
 
     NodeSelector newSelector() {
-        return new NodeSelector(runtime.mapper(), runtime.fallbacks(), config.maxRetries());
+        return new NodeSelector(runtime.routes(), config.maxRetries());
     }
 
     BackendConnector connector() {

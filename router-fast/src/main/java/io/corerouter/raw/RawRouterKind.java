@@ -5,6 +5,7 @@ import io.corerouter.core.config.OptionTable;
 import io.corerouter.core.config.ParsedOptions;
 import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.RouterContext;
 import io.corerouter.core.server.RouterKind;
 import java.util.Optional;
@@ -48,5 +49,11 @@ public final class RawRouterKind implements RouterKind<RawRouterConfig, RawRoute
     @Override
     public RawRouter create(RawRouterConfig config, RouterContext context) {
         return new RawRouter(config, context.transport(), context.mapper());
+    }
+
+    /** SIGHUP: {@link RawRouter#reconfigure}. */
+    @Override
+    public ReloadReport reconfigure(RawRouter router, RawRouterConfig current, RawRouterConfig next) throws Exception {
+        return router.reconfigure(next);
     }
 }

@@ -106,4 +106,19 @@ class FastRawConfigTest {
                 () -> parse("--rawrouter", ":1", "--rawrouter-use-pattern", "")).getMessage();
         assertTrue(message.contains("rawrouter-use-pattern"), message);
     }
+
+    @Test
+    void everyKindHasConnectChecksOnlyTheUwsgiAndHttpSpeakersHaveCheckRequests() throws Exception {
+        RawRouterConfig raw = parse("--rawrouter", ":9090", "--rawrouter-to", "127.0.0.1:22", "--rawrouter-check-interval", "3",
+                "--rawrouter-check-fall", "5").get(RawRouterKind.INSTANCE).orElseThrow();
+        assertEquals(Duration.ofSeconds(3), raw.common().health().interval());
+        assertEquals(5, raw.common().health().fall());
+        String error = assertThrows(ConfigException.class, () -> parse("--rawrouter", ":9090", "--rawrouter-check-interval",
+                "3", "--rawrouter-check-path", "/health")).getMessage();
+        assertTrue(error.contains("rawrouter-check-path"), error);
+        FastRouterConfig fast = parse("--fastrouter", ":3017", "--fastrouter-check-interval", "2", "--fastrouter-check-path",
+                "/ping", "--fastrouter-error-limit", "3").get(FastRouterKind.INSTANCE).orElseThrow();
+        assertEquals(Optional.of("/ping"), fast.common().health().path());
+        assertEquals(3, fast.common().health().errorLimit());
+    }
 }

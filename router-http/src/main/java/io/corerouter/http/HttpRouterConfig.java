@@ -85,6 +85,7 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
         table.register(OptionSpec.required(GROUP, SERVER_NAME_AS_HTTP_HOST, "VALUE", "off",
                 "send the Host header as SERVER_NAME instead of the host name (any value except false/off/no/0 turns it on)"));
         NAMES.registerPools(table, GROUP);
+        NAMES.registerHealthRequests(table, GROUP);
         NAMES.registerSubscriptions(table, GROUP, true);
         NAMES.registerStats(table, GROUP);
         HttpFeatures.registerOptions(table, GROUP);

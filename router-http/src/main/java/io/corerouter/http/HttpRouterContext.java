@@ -1,18 +1,20 @@
 package io.corerouter.http;
 
 import io.corerouter.core.backend.BackendConnector;
-import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
 import io.corerouter.core.pool.NodePools;
-import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.route.Routes;
+import io.corerouter.core.server.RouterRuntime;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What every session of one HTTP router shares, read-only after start-up: the mapper, fallbacks,
- * connector and the settings sessions consult per request, pre-computed into the units they need.
+ * What every session of one HTTP router shares, immutable: the config and the settings sessions
+ * consult per request, pre-computed into the units they need, and the router's runtime (routes,
+ * connector, pools). A reload (SIGHUP) makes a new one for the connections accepted after it; the
+ * routes are read from the runtime when each request starts, so kept-alive connections follow a
+ * new node list too.
  *
  * <p>Both HTTP decoders run with Netty's strict line parsing (bare LF is rejected) and RFC 9112
  * transfer-encoding rules (TE with CL, TE on HTTP/1.0 are rejected); identical duplicate
@@ -23,10 +25,8 @@ final class HttpRouterContext {
     static final int MAX_RETRIES = 3;
 
     private final HttpRouterConfig config;
-    private final KeyMapper mapper;
-    private final List<? extends BackendNode> fallbacks;
-    private final BackendConnector connector;
-    private final NodePools pools;
+    private final HttpsConfig https;
+    private final RouterRuntime runtime;
     private final String serverName;
     private final HttpDecoderConfig requestDecoderConfig;
     private final HttpDecoderConfig responseDecoderConfig;
@@ -34,19 +34,19 @@ final class HttpRouterContext {
     private final long keepAliveIdleNanos;
     private final Executor offload;
     /** Open client connections of this router, all event loops together ({@code --http-max-connections}). */
-    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger openConnections;
 
     /**
-     * @param offload runs blocking work (temporary files of de-chunked bodies) off the event loops
+     * @param openConnections the router's count of open client connections, kept across reloads
+     * @param offload         runs blocking work (temporary files of de-chunked bodies) off the event loops
      */
-    HttpRouterContext(HttpRouterConfig config, KeyMapper mapper, List<? extends BackendNode> fallbacks,
-            BackendConnector connector, NodePools pools, String serverName, Executor offload) {
+    HttpRouterContext(HttpRouterConfig config, HttpsConfig https, RouterRuntime runtime, AtomicInteger openConnections,
+            String serverName, Executor offload) {
         this.config = config;
+        this.https = https;
         this.offload = offload;
-        this.mapper = mapper;
-        this.fallbacks = List.copyOf(fallbacks);
-        this.connector = connector;
-        this.pools = pools;
+        this.runtime = runtime;
+        this.openConnections = openConnections;
         this.serverName = serverName;
         this.requestDecoderConfig = requestDecoderConfig(config);
         this.responseDecoderConfig = newResponseDecoderConfig();
@@ -75,6 +75,10 @@ final class HttpRouterContext {
         return config;
     }
 
+    HttpsConfig https() {
+        return https;
+    }
+
     HttpFeatures features() {
         return config.features();
     }
@@ -96,16 +100,21 @@ final class HttpRouterContext {
     }
 
     NodeSelector newSelector() {
-        return new NodeSelector(mapper, fallbacks, MAX_RETRIES);
+        return new NodeSelector(runtime.routes(), MAX_RETRIES);
+    }
+
+    /** The router's routes now: read when a request starts. */
+    Routes routes() {
+        return runtime.routes();
     }
 
     BackendConnector connector() {
-        return connector;
+        return runtime.connector();
     }
 
     /** Persistent connections to {@code puwsgi://} and {@code http://} nodes. */
     NodePools pools() {
-        return pools;
+        return runtime.nodePools();
     }
 
     String serverName() {

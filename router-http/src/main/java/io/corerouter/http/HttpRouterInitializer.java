@@ -11,13 +11,18 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of one HTTP listener, read top to bottom: idle timeout, harakiri, PROXY header
  * (optional), TLS (https listeners), stud prefix (listed peers only), HTTP/1.1 codec, connection
  * limit, session. One initializer per listener, because SERVER_PORT (inside the translators) is per
  * listener.
+ *
+ * <p>Each connection is set up with the router's context at the time it is accepted: a reload
+ * (SIGHUP) swaps the context (and, for an https listener whose files changed, the TLS front), and
+ * the connections accepted from then on get the new one.
  */
 final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     /** Handler name of the stud prefix decoder (spec §4.11). */
@@ -35,52 +40,74 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     record Translators(HttpToUwsgi plain, HttpToUwsgi stud) {
     }
 
-    private final HttpRouterContext router;
-    private final Function<String, Translators> factory;
-    private final TlsFront tls;
-    /** Null until the first connection for a listener asking for port 0 (SERVER_PORT = the port bound). */
-    private volatile Translators translators;
+    /** The translators made for one context (they depend on its config). */
+    private record Made(HttpRouterContext context, Translators translators) {
+    }
+
+    private final Supplier<HttpRouterContext> contexts;
+    private final BiFunction<HttpRouterContext, String, Translators> factory;
+    /** SERVER_PORT as configured, or null for a listener on port 0 (SERVER_PORT = the port bound). */
+    private final String serverPort;
+    private volatile TlsFront tls;
+    /** Null until the first connection, and after a reload swapped the context. */
+    private volatile Made made;
 
     /**
+     * @param contexts the router's context now (a reload swaps it)
      * @param listener the socket served; its name gives SERVER_PORT
-     * @param factory  makes the translators for a SERVER_PORT text
+     * @param factory  makes the translators of a context for a SERVER_PORT text
      * @param tls      the TLS front of an https listener, or null for plain HTTP
      */
-    HttpRouterInitializer(HttpRouterContext router, Endpoint listener, Function<String, Translators> factory,
-            TlsFront tls) {
-        this.router = router;
+    HttpRouterInitializer(Supplier<HttpRouterContext> contexts, Endpoint listener,
+            BiFunction<HttpRouterContext, String, Translators> factory, TlsFront tls) {
+        this.contexts = contexts;
         this.factory = factory;
         this.tls = tls;
         boolean portFromSocket = listener.kind() == Endpoint.Kind.TCP && listener.port() == 0;
-        this.translators = portFromSocket ? null : factory.apply(listener.serverPort());
+        this.serverPort = portFromSocket ? null : listener.serverPort();
+    }
+
+    /** The TLS front of an https listener, null for plain HTTP. */
+    TlsFront tls() {
+        return tls;
+    }
+
+    /** A reload rebuilt this https listener's default context (other files): new connections get it. */
+    void tls(TlsFront front) {
+        this.tls = front;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
-        Translators current = translators(ch);
-        addTimeouts(pipeline);
-        addProxyProtocol(pipeline);
-        addTls(pipeline);
-        addStudPrefix(ch, pipeline, current.stud());
-        addCodec(pipeline);
+        HttpRouterContext router = contexts.get();
+        Translators current = translators(ch, router);
+        addTimeouts(pipeline, router);
+        addProxyProtocol(pipeline, router);
+        addTls(pipeline, router);
+        addStudPrefix(ch, pipeline, router, current.stud());
+        addCodec(pipeline, router);
         pipeline.addLast(HttpExchangeObserver.NAME, new HttpExchangeObserver()); // metrics and access log per request
-        addConnectionLimit(pipeline);
-        addRouter(pipeline, current);
+        addConnectionLimit(pipeline, router);
+        addRouter(pipeline, router, current);
     }
 
-    private Translators translators(Channel ch) {
-        Translators current = translators;
-        if (current == null && ch.localAddress() instanceof InetSocketAddress local) {
-            // a listener on port 0: the kernel chose the port, SERVER_PORT tells it (racing first
-            // connections build equal translators)
-            current = factory.apply(Integer.toString(local.getPort()));
-            translators = current;
+    private Translators translators(Channel ch, HttpRouterContext router) {
+        Made current = made;
+        if (current != null && current.context() == router) {
+            return current.translators();
         }
-        return current;
+        // first connection, or the first after a reload (racing connections build equal translators)
+        String port = serverPort;
+        if (port == null && ch.localAddress() instanceof InetSocketAddress local) {
+            port = Integer.toString(local.getPort()); // port 0: the kernel chose it, SERVER_PORT tells it
+        }
+        Translators translators = factory.apply(router, port);
+        made = new Made(router, translators);
+        return translators;
     }
 
-    private void addTimeouts(ChannelPipeline pipeline) {
+    private void addTimeouts(ChannelPipeline pipeline, HttpRouterContext router) {
         // idle-based, like uWSGI's per-peer timer: traffic either way (backend output written to the
         // client included) resets it
         long idleNanos = router.config().common().timeouts().idle().toNanos();
@@ -91,21 +118,23 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         }
     }
 
-    private void addProxyProtocol(ChannelPipeline pipeline) {
+    private void addProxyProtocol(ChannelPipeline pipeline, HttpRouterContext router) {
         if (router.features().proxyProtocol()) {
             // before TLS: a PROXY header travels in clear ahead of the handshake
             pipeline.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolDetector());
         }
     }
 
-    private void addTls(ChannelPipeline pipeline) {
+    private void addTls(ChannelPipeline pipeline, HttpRouterContext router) {
+        TlsFront tls = this.tls;
         if (tls != null) {
             // the head timeout (armed when the connection opens) covers the handshake as well
             tls.addTo(pipeline, router.headersTimeoutNanos() / 1_000_000);
         }
     }
 
-    private void addStudPrefix(Channel ch, ChannelPipeline pipeline, HttpToUwsgi studTranslator) {
+    private void addStudPrefix(Channel ch, ChannelPipeline pipeline, HttpRouterContext router,
+            HttpToUwsgi studTranslator) {
         HttpFeatures features = router.features();
         if (studTranslator != null && ch.remoteAddress() instanceof InetSocketAddress peer
                 && features.studPrefixes().contains(peer.getAddress())) {
@@ -113,19 +142,19 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         }
     }
 
-    private void addCodec(ChannelPipeline pipeline) {
+    private void addCodec(ChannelPipeline pipeline, HttpRouterContext router) {
         pipeline.addLast(HandlerNames.HTTP_CODEC,
                 new ServerCodec(router.requestDecoderConfig(), router.features().manageRtsp()));
     }
 
-    private void addConnectionLimit(ChannelPipeline pipeline) {
+    private void addConnectionLimit(ChannelPipeline pipeline, HttpRouterContext router) {
         int max = router.features().maxConnections();
         if (max > 0) {
             pipeline.addLast(CONNECTION_LIMIT, new ConnectionLimiter(router.openConnections(), max));
         }
     }
 
-    private void addRouter(ChannelPipeline pipeline, Translators current) {
+    private void addRouter(ChannelPipeline pipeline, HttpRouterContext router, Translators current) {
         pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, current.plain(), current.stud()));
     }
 }

@@ -5,6 +5,7 @@ import io.corerouter.core.config.OptionTable;
 import io.corerouter.core.config.ParsedOptions;
 import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.RouterContext;
 import io.corerouter.core.server.RouterKind;
 import io.corerouter.ssl.TlsService;
@@ -79,5 +80,11 @@ public final class HttpRouterKind implements RouterKind<HttpRouterKind.Config, H
     public HttpRouter create(Config config, RouterContext context) {
         return new HttpRouter(config.router(), config.https(), context.service(TlsService.class).orElse(null),
                 context.transport(), context.mapper(), context.hostname(), context.offload());
+    }
+
+    /** SIGHUP: {@link HttpRouter#reconfigure}. */
+    @Override
+    public ReloadReport reconfigure(HttpRouter router, Config current, Config next) throws Exception {
+        return router.reconfigure(next.router(), next.https());
     }
 }

@@ -69,6 +69,10 @@ import java.util.logging.Logger;
  * at once; one with a request in flight finishes it, the response saying {@code Connection: close}
  * (or, if it already went out without, the connection closes after it).
  *
+ * <p>Passive health ({@code --http-error-limit}, docs/health.md): a node that fails a request before a
+ * complete response head ({@link #backendFailed}, or no response within the idle timeout) is told so
+ * through {@link NodeAttempts#requestFailed}; a finished response tells it the request succeeded.
+ *
  * <p>Timeouts, each with its own log line: {@code timeout=headers} (a complete head did not arrive
  * in {@code --http-headers-timeout}, the slowloris defence: 408 and close), {@code timeout=connect}
  * ({@code --http-connect-timeout}, then the next node or 502), {@code timeout=idle} (no traffic for
@@ -432,6 +436,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                     "timeout=idle: no request body bytes for " + seconds + "s"));
             case FORWARDING -> {
                 if (!relay.started()) {
+                    attempts.requestFailed("no response within " + seconds + "s");
                     fail(new RouterException(ErrorKind.BACKEND_TIMEOUT, "timeout=idle: no response from node "
                             + nodeName() + " within " + seconds + "s"));
                 } else {
@@ -621,6 +626,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         Channel failedChannel = backend;
         backend = null;
         closeBackend(failedChannel);
+        attempts.requestFailed(failure.getMessage());
         releaseNode();
         if (failure.retryable() && forwarder.replayable()) {
             log(Level.INFO, failure.getMessage() + "; retrying the request on another node");
@@ -637,6 +643,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     void finishResponse(ChannelFuture lastWrite) {
         Channel finished = backend;
         backend = null;
+        attempts.requestSucceeded();
         releaseNode();
         if (pooled != null) {
             pooled.release(relay.nodeReusable());

@@ -6,22 +6,31 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of one {@code --http-to-https ADDR[,PORT]} listener: idle timeout, HTTP/1.1 codec,
  * and {@link HttpsRedirectHandler}, which answers every request with a redirect to https.
  */
 final class HttpsRedirectInitializer extends ChannelInitializer<Channel> {
-    private final HttpRouterContext router;
-    private final OptionalInt httpsPort;
+    private final Supplier<HttpRouterContext> contexts;
+    /** Swapped by a reload that changes the PORT. */
+    private volatile OptionalInt httpsPort;
 
-    HttpsRedirectInitializer(HttpRouterContext router, OptionalInt httpsPort) {
-        this.router = router;
+    /** @param contexts the router's context now (a reload swaps it) */
+    HttpsRedirectInitializer(Supplier<HttpRouterContext> contexts, OptionalInt httpsPort) {
+        this.contexts = contexts;
         this.httpsPort = httpsPort;
+    }
+
+    /** A reload changed the port written into the Location. */
+    void httpsPort(OptionalInt port) {
+        this.httpsPort = port;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        HttpRouterContext router = contexts.get();
         long headersNanos = router.headersTimeoutNanos();
         ch.pipeline()
                 .addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, headersNanos, TimeUnit.NANOSECONDS))

@@ -162,6 +162,23 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
                 + failed.name() + ": " + (timeout ? "connect timeout" : Exceptions.describe(cause)) + ")", true);
     }
 
+    /**
+     * The request failed on the current node before a complete response head (passive health,
+     * {@code --http-error-limit}).
+     */
+    void requestFailed(String reason) {
+        if (node != null) {
+            node.requestFailed(reason);
+        }
+    }
+
+    /** The current node answered the request. */
+    void requestSucceeded() {
+        if (node != null) {
+            node.requestSucceeded();
+        }
+    }
+
     /** The current node. */
     BackendNode node() {
         return node;
@@ -188,8 +205,8 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
         }
     }
 
-    /** Starts a new request: the retry count starts again. */
+    /** Starts a new request: the retry count starts again, on the router's routes now. */
     void reset() {
-        selector.reset();
+        selector.reset(router.routes());
     }
 }

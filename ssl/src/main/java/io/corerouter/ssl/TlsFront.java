@@ -68,6 +68,10 @@ public final class TlsFront {
         }
     }
 
+    ReloadableContext defaultContext() {
+        return mapping.defaultContext();
+    }
+
     /** The certificate served to clients whose name matches no SNI entry. */
     public X509Certificate defaultCertificate() {
         return mapping.defaultContext().certificate();

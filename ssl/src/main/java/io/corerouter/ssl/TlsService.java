@@ -170,6 +170,14 @@ public final class TlsService implements AutoCloseable {
         return new TlsFront(new SniMapping(sni, defaultContext, counters), counters, config.verbose(), optionBits);
     }
 
+    /**
+     * Stops following the files of {@code front}'s default context: a reload (SIGHUP) replaced the
+     * front, or failed after building it. Connections that use the context keep it.
+     */
+    public void release(TlsFront front) {
+        live.remove(front.defaultContext());
+    }
+
     /** Where subscriptions push SNI contexts ({@code sni_key}/{@code sni_crt}/{@code sni_ca}). */
     public SniContexts sniContexts() {
         return sni;

@@ -45,6 +45,28 @@ public interface BackendNode {
     /** The connect failed: the node is marked dead (spec §2.6, §3.4 item 7). */
     void connectFailed();
 
+    /**
+     * A request failed on this node before a complete response head: it closed or reset the
+     * connection, sent an invalid head, or did not answer within the idle timeout (passive health,
+     * {@code --R-error-limit}). Not called for failed connects ({@link #connectFailed}) nor for
+     * failures of the client.
+     */
+    default void requestFailed(String reason) {
+    }
+
+    /** A request to this node got its response head: failures in a row start again. */
+    default void requestSucceeded() {
+    }
+
+    /**
+     * The node's health (dead mark, active checks), or null for nodes that keep none: a node with one
+     * is checked by the router's {@link HealthChecker} when it is among its targets, and skipped by
+     * the selectors while checks hold it down.
+     */
+    default NodeHealth health() {
+        return null;
+    }
+
     /** Bytes read from the node (its {@code tx}) and written to it (its {@code rx}), spec §2.3. */
     void addTraffic(long fromNode, long toNode);
 

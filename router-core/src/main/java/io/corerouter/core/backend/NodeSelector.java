@@ -1,20 +1,21 @@
 package io.corerouter.core.backend;
 
 import io.corerouter.core.route.KeyMapper;
+import io.corerouter.core.route.Routes;
 import java.util.List;
 
 /**
  * Chooses the node for each connect attempt of one request (spec §3.6): the mapper first; after a
  * failed connect, up to {@code maxRetries} more attempts, each going to the next {@code fallback}
  * entry when fallbacks are configured (never back to the mapper), otherwise to the mapper again
- * (which skips the node just marked dead).
+ * (which skips the node just marked dead). A fallback that health checks hold down is skipped.
  *
  * <p>One instance per client connection, {@link #reset() reset} per request: touched only from
  * that connection's event loop.
  */
 public final class NodeSelector {
-    private final KeyMapper mapper;
-    private final List<? extends BackendNode> fallbacks;
+    private KeyMapper mapper;
+    private List<? extends BackendNode> fallbacks;
     private final int maxRetries;
     private int retries;
     private int nextFallback;
@@ -23,6 +24,21 @@ public final class NodeSelector {
         this.mapper = mapper;
         this.fallbacks = fallbacks;
         this.maxRetries = maxRetries;
+    }
+
+    /** Picks from {@code routes}, a router's routes when the request starts. */
+    public NodeSelector(Routes routes, int maxRetries) {
+        this(routes.mapper(), routes.fallbacks(), maxRetries);
+    }
+
+    /**
+     * Starts a new request on {@code routes}: the router's routes now, which a reload (SIGHUP) may
+     * have swapped since the connection's last request.
+     */
+    public void reset(Routes routes) {
+        mapper = routes.mapper();
+        fallbacks = routes.fallbacks();
+        reset();
     }
 
     /** Starts a new request. */
@@ -48,7 +64,14 @@ public final class NodeSelector {
         }
         retries++;
         if (!fallbacks.isEmpty()) {
-            return nextFallback < fallbacks.size() ? fallbacks.get(nextFallback++) : null;
+            while (nextFallback < fallbacks.size()) {
+                BackendNode fallback = fallbacks.get(nextFallback++);
+                NodeHealth health = fallback.health();
+                if (health == null || !health.isDown()) {
+                    return fallback; // a fallback that only failed is tried anyway, as uWSGI does
+                }
+            }
+            return null;
         }
         return noNodeForKey ? null : mapper.pick(key);
     }

@@ -7,14 +7,11 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A node given with {@code --R-to} or {@code --R-fallback} (spec §3.4 item 7, §3.6).
  *
- * <p>A failed connect marks it dead at {@code deadSince}; {@link StaticNodes} skips it until the
- * gracetime has passed. Dead marks and counters are shared by every event loop, so they are
- * volatile / striped.
+ * <p>Its {@link NodeHealth} holds the dead mark (a failed connect marks it failed at {@code deadSince};
+ * {@link StaticNodes} skips it until the gracetime has passed) and, with health checks, whether checks
+ * hold it down. Counters are shared by every event loop, so they are striped.
  */
 public final class StaticNode implements BackendNode {
-    /** Dead mark value meaning "alive". */
-    static final long ALIVE = Long.MIN_VALUE;
-
     private final String name;
     private final SocketAddress address;
     private final NodeProtocol protocol;
@@ -22,19 +19,22 @@ public final class StaticNode implements BackendNode {
     private final LongAdder failures = new LongAdder();
     private final LongAdder tx = new LongAdder();
     private final LongAdder rx = new LongAdder();
-    private final Clock clock;
-    private volatile long deadSinceNanos = ALIVE;
-    private volatile long deadSinceEpochSeconds;
+    private final NodeHealth health;
 
     public StaticNode(String name, SocketAddress address, Clock clock) {
         this(name, address, NodeProtocol.UWSGI, clock);
     }
 
     public StaticNode(String name, SocketAddress address, NodeProtocol protocol, Clock clock) {
+        this(name, address, protocol, new NodeHealth("", name, 0, clock));
+    }
+
+    /** @param health the node's health, made for this node */
+    public StaticNode(String name, SocketAddress address, NodeProtocol protocol, NodeHealth health) {
         this.name = name;
         this.address = address;
         this.protocol = protocol;
-        this.clock = clock;
+        this.health = health;
     }
 
     @Override
@@ -63,6 +63,11 @@ public final class StaticNode implements BackendNode {
     }
 
     @Override
+    public NodeHealth health() {
+        return health;
+    }
+
+    @Override
     public void connected() {
         hits.increment();
     }
@@ -70,8 +75,17 @@ public final class StaticNode implements BackendNode {
     @Override
     public void connectFailed() {
         failures.increment();
-        deadSinceEpochSeconds = clock.epochSeconds();
-        deadSinceNanos = clock.nanoTime();
+        health.connectFailed("connect failed");
+    }
+
+    @Override
+    public void requestFailed(String reason) {
+        health.requestFailed(reason);
+    }
+
+    @Override
+    public void requestSucceeded() {
+        health.requestSucceeded();
     }
 
     @Override
@@ -87,16 +101,7 @@ public final class StaticNode implements BackendNode {
 
     /** True when the node may be picked at {@code nowNanos}; clears an expired dead mark. */
     boolean isAvailable(long nowNanos, long gracetimeNanos) {
-        long dead = deadSinceNanos;
-        if (dead == ALIVE) {
-            return true;
-        }
-        if (nowNanos - dead >= gracetimeNanos) {
-            deadSinceNanos = ALIVE; // first pick after the gracetime tries the node again
-            deadSinceEpochSeconds = 0;
-            return true;
-        }
-        return false;
+        return health.isAvailable(nowNanos, gracetimeNanos);
     }
 
     /** Successful connects (stats {@code hits}). */
@@ -111,7 +116,7 @@ public final class StaticNode implements BackendNode {
 
     /** Unix time the node was marked dead, 0 when alive (stats {@code grace}). */
     public long graceSince() {
-        return deadSinceNanos == ALIVE ? 0 : deadSinceEpochSeconds;
+        return health.failedSince();
     }
 
     @Override

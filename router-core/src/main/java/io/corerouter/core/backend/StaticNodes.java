@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The static-node mapper of {@code --R-to} (spec §3.4 item 7): round robin over the configured
- * nodes, ignoring the key, skipping a node for {@code gracetime} after its connect failed.
+ * nodes, ignoring the key, skipping a node for {@code gracetime} after its connect failed (or after
+ * {@code --R-error-limit} failed requests), and while health checks hold it down ({@link NodeHealth}).
  *
  * <p>uWSGI keeps one cursor per process; here one cursor is shared by every event loop of the
  * router so the rotation stays even across loops. It is a single atomic increment per pick.

@@ -61,6 +61,31 @@ public record RouterOptionNames(String kind) {
         return kind + "-gracetime";
     }
 
+    /** {@code --R-check-interval N}: seconds between active health checks of each node, 0 = off. */
+    public String checkInterval() {
+        return kind + "-check-interval";
+    }
+
+    /** {@code --R-check-path PATH}: checks ask for PATH (puwsgi, http and uwsgi nodes) instead of connecting only. */
+    public String checkPath() {
+        return kind + "-check-path";
+    }
+
+    /** {@code --R-check-rise N}: passed checks in a row before a down node is up again. */
+    public String checkRise() {
+        return kind + "-check-rise";
+    }
+
+    /** {@code --R-check-fall N}: failed checks in a row before a node is down. */
+    public String checkFall() {
+        return kind + "-check-fall";
+    }
+
+    /** {@code --R-error-limit N}: failed requests in a row that mark a node failed for the gracetime. */
+    public String errorLimit() {
+        return kind + "-error-limit";
+    }
+
     /** {@code --R-timeout N}: idle timeout in seconds. */
     public String timeout() {
         return kind + "-timeout";
@@ -189,6 +214,19 @@ public record RouterOptionNames(String kind) {
     }
 
     /**
+     * Registers the health options of routers that speak uwsgi or HTTP to their nodes and read their
+     * responses ({@link HealthOptions}): {@code --R-check-path} and {@code --R-error-limit}.
+     */
+    public void registerHealthRequests(OptionTable table, String group) {
+        table.register(OptionSpec.required(group, checkPath(), "PATH", "none",
+                "checks ask each node for PATH (a GET, HTTP for http:// nodes, a uwsgi packet for the others) and "
+                        + "pass on a 2xx or 3xx status; needs --" + checkInterval()));
+        table.register(OptionSpec.required(group, errorLimit(), "N", "0",
+                "passive health: N failed requests in a row to a node (closed, reset or timed out before a "
+                        + "complete response head) mark it failed for the gracetime (0 = off)"));
+    }
+
+    /**
      * Registers the options common to every router kind, in the order they are documented.
      *
      * @param group           the help section they are listed under ({@code HTTP router})
@@ -217,6 +255,14 @@ public record RouterOptionNames(String kind) {
                 .asRepeatable());
         table.register(OptionSpec.required(group, gracetime(), "N", "30",
                 "seconds before a dead static node is tried again"));
+        table.register(OptionSpec.required(group, checkInterval(), "N", "0",
+                "active health checks: every N seconds each static and fallback node gets a check on its own "
+                        + "connection (a connect, or a request where a check path is set); N is also the check's "
+                        + "timeout (0 = off)"));
+        table.register(OptionSpec.required(group, checkRise(), "N", Integer.toString(HealthOptions.DEFAULT_RISE),
+                "passed checks in a row before a down node gets traffic again"));
+        table.register(OptionSpec.required(group, checkFall(), "N", Integer.toString(HealthOptions.DEFAULT_FALL),
+                "failed checks in a row before a node is marked down (no traffic, even as a fallback)"));
         table.register(OptionSpec.required(group, timeout(), "N", "60",
                 "idle timeout in seconds for client and node connections"));
         table.register(OptionSpec.required(group, quiet(), "VALUE", "off",

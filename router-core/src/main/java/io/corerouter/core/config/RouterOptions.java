@@ -29,12 +29,14 @@ import java.util.Optional;
  * @param gid        {@code --R-gid}: the group the router must run as
  * @param pools      {@code --R-node-connections} and {@code --R-pool-*}: connections to {@code puwsgi://} and
  *                   {@code http://} nodes (defaults for router kinds that do not register them)
+ * @param health     {@code --R-check-*} and {@code --R-error-limit}: node health ({@link HealthOptions#OFF}
+ *                   for router kinds that do not register them)
  */
 public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
                             int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
                             Duration harakiri, boolean cheap, List<String> zerg, Optional<String> usePattern,
                             Optional<String> useBase, int events, Optional<String> uid, Optional<String> gid,
-                            PoolOptions pools) {
+                            PoolOptions pools, HealthOptions health) {
     /** uWSGI's buffer size default: the page size. */
     public static final int DEFAULT_BUFFER_SIZE = 4096;
     /** Largest accepted {@code --R-buffer-size}. */
@@ -66,6 +68,17 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(gid, "gid");
         Objects.requireNonNull(pools, "pools");
+        Objects.requireNonNull(health, "health");
+    }
+
+    /** As the canonical constructor, without health checks. */
+    public RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint> to, List<Endpoint> fallback,
+                         int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
+                         Duration harakiri, boolean cheap, List<String> zerg, Optional<String> usePattern,
+                         Optional<String> useBase, int events, Optional<String> uid, Optional<String> gid,
+                         PoolOptions pools) {
+        this(kind, listeners, to, fallback, processes, timeouts, gracetime, quiet, bufferSize, harakiri, cheap, zerg,
+                usePattern, useBase, events, uid, gid, pools, HealthOptions.OFF);
     }
 
     /** Without zerg servers, key-derived mappers, an events limit or a required user. */
@@ -73,7 +86,8 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                          int processes, Timeouts timeouts, Duration gracetime, boolean quiet, int bufferSize,
                          Duration harakiri, boolean cheap) {
         this(kind, listeners, to, fallback, processes, timeouts, gracetime, quiet, bufferSize, harakiri, cheap,
-                List.of(), Optional.empty(), Optional.empty(), 0, Optional.empty(), Optional.empty(), PoolOptions.DEFAULTS);
+                List.of(), Optional.empty(), Optional.empty(), 0, Optional.empty(), Optional.empty(), PoolOptions.DEFAULTS,
+                HealthOptions.OFF);
     }
 
     /** True when the router has something to serve: a listener or a zerg server. */
@@ -120,7 +134,8 @@ public record RouterOptions(String kind, List<Endpoint> listeners, List<Endpoint
                 OptionValues.integer(options, names.events(), 0, 0, 1 << 20),
                 nonEmpty(options, names.uid()),
                 nonEmpty(options, names.gid()),
-                pools(options, names, kind));
+                pools(options, names, kind),
+                HealthOptions.from(options, kind));
     }
 
     /**

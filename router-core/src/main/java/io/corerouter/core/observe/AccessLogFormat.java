@@ -148,6 +148,17 @@ public final class AccessLogFormat {
         return text;
     }
 
+    /** Equal formats have the same text (and zone): a reload with the same options changes nothing. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AccessLogFormat other && text.equals(other.text) && zone.equals(other.zone);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode() * 31 + zone.hashCode();
+    }
+
     /** Appends the line of {@code e}, without the newline. */
     void format(Exchange e, long durationNanos, long epochMillis, StringBuilder out) {
         for (int i = 0; i < vars.length; i++) {

@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  * a subscription table as its mapper with {@code --R-subscription-server}, cheap mode, a stats
  * server with {@code --R-stats} (spec §2, §3.9, §3.11).
  *
- * <p>Reloading (SIGHUP, issue 13) will build a new config per kind with {@link #configure} and hand
- * it to {@link #reconfigure}; until a kind implements that, a reload must leave it as it is.
+ * <p>Reloading (SIGHUP) builds a new config per kind with {@link #configure} and hands it to
+ * {@link #reconfigure}; a kind that does not implement it keeps running as it is.
  *
  * @param <C> the kind's immutable config
  * @param <R> the router it makes
@@ -52,12 +52,16 @@ public interface RouterKind<C, R extends Router> extends ConfigSection<C> {
     R create(C config, RouterContext context) throws Exception;
 
     /**
-     * Applies {@code next} to a router running with {@code current}, without closing client
-     * connections: the place for SIGHUP reload (issue 13), which no kind implements yet.
+     * Applies {@code next} to a router running with {@code current} (SIGHUP), without closing a
+     * client connection: what can be checked or built (names, certificates, new listeners) is done
+     * first, and when that fails the router is left as it was. Requests in flight finish on the
+     * config they started with. Blocking: the reload thread, never an event loop.
      *
-     * @throws UnsupportedOperationException until the kind supports it
+     * @return what changed, and which changes need a restart (those are left as they were)
+     * @throws UnsupportedOperationException when the kind cannot be reconfigured
+     * @throws Exception saying why {@code next} cannot be applied; the router is unchanged
      */
-    default void reconfigure(R router, C current, C next) throws Exception {
+    default ReloadReport reconfigure(R router, C current, C next) throws Exception {
         throw new UnsupportedOperationException(name() + ": a running router cannot be reconfigured yet");
     }
 

@@ -1,16 +1,21 @@
 package io.corerouter.core.server;
 
 import io.corerouter.core.backend.BackendConnector;
+import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
+import io.corerouter.core.backend.HealthChecker;
+import io.corerouter.core.backend.NodeHealth;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
+import io.corerouter.core.config.RouterOptionNames;
 import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.observe.RouterObserver;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.route.PatternMapper;
+import io.corerouter.core.route.Routes;
 import io.corerouter.core.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -19,8 +24,12 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -31,12 +40,21 @@ import java.util.logging.Logger;
  * ({@code --R-processes}), the active mapper (§3.4), the fallback nodes (§3.6), the backend connector,
  * and the listening sockets, bound ({@code --R ADDR}) or received from zerg servers ({@code --R-zerg},
  * §7). A router kind adds only its pipeline: {@link #serve} asks it for one initializer per socket.
+ * With {@code --R-check-interval}, the runtime also runs the {@link HealthChecker} of its static and
+ * fallback nodes on its event loops (docs/health.md).
  *
  * <p>Mapper precedence (spec §3.4, first configured wins): {@code --R-use-pattern}, the external
  * mapper (the subscription table), {@code --R-use-base}, the static {@code --R-to} nodes; with none,
  * every request finds no node.
  *
  * <p>Start-up is blocking (name resolution, binding, zerg attach): call from the main thread.
+ *
+ * <p>Reload (SIGHUP, {@link #reload}): the routes (mapper, static nodes, fallbacks) are one immutable
+ * {@link Routes} value in a volatile field, which sessions read when a request starts; a reload
+ * resolves the new one first, binds the listeners that were added, then swaps it in and closes the
+ * listeners that were removed (their sessions drain). What the event loops and sockets were made
+ * with ({@code --R-processes}, {@code --R-events}, {@code --R-buffer-size}, zerg servers, pools...)
+ * stays as it was until a restart, and the reload says so.
  */
 public final class RouterRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouterRuntime.class.getName());
@@ -52,16 +70,18 @@ public final class RouterRuntime implements AutoCloseable {
     public static final String OBSERVE_PROPERTY = "corerouter.observe";
 
     private final String routerName;
-    private final RouterOptions common;
+    private volatile RouterOptions common;
     private final Transport transport;
-    private final KeyMapper mapper;
-    private final StaticNodes staticNodes;
-    private final List<StaticNode> fallbacks;
+    private final KeyMapper externalMapper;
+    /** Read by every request when it starts; swapped by a reload. */
+    private volatile Routes routes;
     private final EventLoopGroup group;
-    private final BackendConnector connector;
+    private volatile BackendConnector connector;
     private final NodePools nodePools;
     private final RouterServer server;
     private final RouterObserver observer;
+    /** Active health checks ({@code --R-check-interval}), or null when off. */
+    private final HealthChecker healthChecker;
     private final List<String> socketNames = new CopyOnWriteArrayList<>();
     private Duration drain = DEFAULT_DRAIN;
 
@@ -77,11 +97,9 @@ public final class RouterRuntime implements AutoCloseable {
         this.routerName = Objects.requireNonNull(routerName, "routerName");
         this.common = common;
         this.transport = transport;
-        List<StaticNode> to = resolve(common.to());
-        this.fallbacks = resolve(common.fallback());
-        this.staticNodes = to.isEmpty() ? null : new StaticNodes(to, common.gracetime(), Clock.SYSTEM);
-        this.mapper = chooseMapper(common, externalMapper, staticNodes);
-        if (mapper == null) {
+        this.externalMapper = externalMapper;
+        this.routes = resolveRoutes(routerName, common, externalMapper, null);
+        if (routes.mapper() == Routes.NONE) {
             LOG.warning(() -> routerName + " has no backend (give --" + common.kind() + "-to): every request finds no node");
         }
         RunAs.check(common);
@@ -93,6 +111,11 @@ public final class RouterRuntime implements AutoCloseable {
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
         if (!"off".equals(System.getProperty(OBSERVE_PROPERTY))) {
             server.observer(observer);
+        }
+        this.healthChecker = common.health().checks() ? new HealthChecker(routerName, common.health(), transport, group)
+                .add(this::checkTargets) : null;
+        if (healthChecker != null) {
+            healthChecker.start();
         }
         if (common.cheap() && externalMapper != null) {
             // cheap mode (spec §3.9): clients wait in the backlog until a node subscribes
@@ -113,6 +136,30 @@ public final class RouterRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The routes of {@code common}: resolves the nodes (blocking), reusing the nodes of
+     * {@code previous} that are still configured (their dead marks and counters carry over).
+     */
+    private static Routes resolveRoutes(String routerName, RouterOptions common, KeyMapper external, Routes previous)
+            throws Exception {
+        Map<String, StaticNode> known = new HashMap<>();
+        if (previous != null) {
+            if (previous.staticNodes() != null) {
+                previous.staticNodes().nodes().forEach(node -> known.put(key(node), node));
+            }
+            previous.fallbacks().forEach(node -> known.put(key(node), node));
+        }
+        List<StaticNode> to = resolve(routerName, common, common.to(), known);
+        List<StaticNode> fallbacks = resolve(routerName, common, common.fallback(), known);
+        StaticNodes staticNodes = to.isEmpty() ? null : new StaticNodes(to, common.gracetime(), Clock.SYSTEM);
+        KeyMapper mapper = chooseMapper(common, external, staticNodes);
+        return new Routes(mapper == null ? Routes.NONE : mapper, staticNodes, fallbacks);
+    }
+
+    private static String key(StaticNode node) {
+        return node.name() + " " + node.address() + " " + node.protocol();
+    }
+
     private static KeyMapper chooseMapper(RouterOptions common, KeyMapper external, StaticNodes staticNodes) {
         if (common.usePattern().isPresent()) {
             return PatternMapper.pattern(common.usePattern().get());
@@ -126,12 +173,195 @@ public final class RouterRuntime implements AutoCloseable {
         return staticNodes;
     }
 
-    private static List<StaticNode> resolve(List<Endpoint> endpoints) throws Exception {
+    private static List<StaticNode> resolve(String routerName, RouterOptions common, List<Endpoint> endpoints,
+            Map<String, StaticNode> known) throws Exception {
         List<StaticNode> nodes = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
-            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), Clock.SYSTEM));
+            StaticNode kept = known.get(endpoint.name() + " " + endpoint.toSocketAddress() + " " + endpoint.protocol());
+            if (kept != null) {
+                nodes.add(kept); // still configured: its health and counters carry over
+                continue;
+            }
+            NodeHealth health = new NodeHealth(routerName, endpoint.name(), common.health().errorLimit(), common.quiet(),
+                    Clock.SYSTEM);
+            nodes.add(new StaticNode(endpoint.name(), endpoint.toSocketAddress(), endpoint.protocol(), health));
         }
         return nodes;
+    }
+
+    /** What the health checker checks each round: the static nodes, then the fallbacks. */
+    private List<BackendNode> checkTargets() {
+        List<BackendNode> targets = new ArrayList<>();
+        Routes current = routes;
+        if (current.staticNodes() != null) {
+            targets.addAll(current.staticNodes().nodes());
+        }
+        targets.addAll(current.fallbacks());
+        return targets;
+    }
+
+    /**
+     * Starts a reload to {@code next} (SIGHUP): checks it and resolves its nodes (blocking, no change
+     * yet). The caller then binds what is new ({@link Reload#bindListeners}, {@link Reload#bind}),
+     * which it undoes with {@link Reload#rollback} when something fails, or makes everything take
+     * effect with {@link Reload#commit}. Main or reload thread only.
+     *
+     * @throws Exception naming what cannot be applied (a node name that does not resolve); nothing
+     *                   changed
+     */
+    public Reload reload(RouterOptions next) throws Exception {
+        if (!next.kind().equals(common.kind())) {
+            throw new IllegalArgumentException("reload of " + common.kind() + " with the options of " + next.kind());
+        }
+        return new Reload(next);
+    }
+
+    /**
+     * A reload in preparation ({@link #reload}): the new routes are resolved; listeners bound so far
+     * are undone by {@link #rollback}, everything takes effect at {@link #commit}.
+     */
+    public final class Reload {
+        private final RouterOptions next;
+        private final Routes nextRoutes;
+        private final BackendConnector nextConnector;
+        private final ReloadReport.Builder report = new ReloadReport.Builder();
+        private final List<String> bound = new ArrayList<>();
+        private final List<String> toClose = new ArrayList<>();
+
+        private Reload(RouterOptions next) throws Exception {
+            RouterOptions now = common;
+            RouterOptionNames names = new RouterOptionNames(now.kind());
+            restartOnly(now.processes() != next.processes(), names.processes());
+            restartOnly(now.events() != next.events(), names.events());
+            restartOnly(!now.uid().equals(next.uid()), names.uid());
+            restartOnly(!now.gid().equals(next.gid()), names.gid());
+            restartOnly(!now.zerg().equals(next.zerg()), names.zerg());
+            restartOnly(now.bufferSize() != next.bufferSize(), names.bufferSize());
+            restartOnly(now.cheap() != next.cheap(), names.cheap());
+            restartOnly(!now.pools().equals(next.pools()), names.nodeConnections() + "/" + now.kind() + "-pool-*");
+            boolean newRoutes = !now.to().equals(next.to()) || !now.fallback().equals(next.fallback())
+                    || !now.usePattern().equals(next.usePattern()) || !now.useBase().equals(next.useBase())
+                    || !now.gracetime().equals(next.gracetime());
+            this.nextRoutes = newRoutes ? resolveRoutes(routerName, next, externalMapper, routes) : routes;
+            changed(!now.to().equals(next.to()), names.to() + "=" + names(next.to()));
+            changed(!now.fallback().equals(next.fallback()), names.fallback() + "=" + names(next.fallback()));
+            changed(!now.usePattern().equals(next.usePattern()), names.usePattern());
+            changed(!now.useBase().equals(next.useBase()), names.useBase());
+            changed(!now.gracetime().equals(next.gracetime()), names.gracetime());
+            changed(!now.timeouts().idle().equals(next.timeouts().idle()), names.timeout());
+            changed(!now.timeouts().headers().equals(next.timeouts().headers()), names.headersTimeout());
+            boolean connect = !now.timeouts().connect().equals(next.timeouts().connect());
+            changed(connect, names.connectTimeout());
+            this.nextConnector = connect ? new BackendConnector(transport, next.timeouts().connect()) : connector;
+            changed(now.quiet() != next.quiet(), names.quiet());
+            changed(!now.harakiri().equals(next.harakiri()), names.harakiri());
+            this.next = next;
+        }
+
+        /** {@code next}, except what only a restart changes, which stays as in {@code now}. */
+        private static RouterOptions keepRestartOnly(RouterOptions now, RouterOptions next) {
+            return new RouterOptions(next.kind(), next.listeners(), next.to(), next.fallback(), now.processes(),
+                    next.timeouts(), next.gracetime(), next.quiet(), now.bufferSize(), next.harakiri(), now.cheap(),
+                    now.zerg(), next.usePattern(), next.useBase(), now.events(), now.uid(), now.gid(), now.pools());
+        }
+
+        private void restartOnly(boolean changed, String option) {
+            if (changed) {
+                report.needsRestart(option);
+            }
+        }
+
+        private void changed(boolean changed, String item) {
+            if (changed) {
+                report.applied(item);
+            }
+        }
+
+        private static String names(List<Endpoint> endpoints) {
+            List<String> names = new ArrayList<>();
+            endpoints.forEach(e -> names.add(e.name()));
+            return names.toString();
+        }
+
+        /** The options being applied. */
+        public RouterOptions options() {
+            return next;
+        }
+
+        /** The routes being applied (already resolved). */
+        public Routes routes() {
+            return nextRoutes;
+        }
+
+        /**
+         * Binds the {@code --R} listeners that {@code next} adds, each served by what
+         * {@code pipelines} makes for it, and marks the ones it drops for closing at {@link #commit}.
+         * Listeners in both keep their sockets.
+         */
+        public void bindListeners(Function<Endpoint, ChannelHandler> pipelines) throws Exception {
+            Set<String> before = new LinkedHashSet<>();
+            common.listeners().forEach(l -> before.add(l.name()));
+            Set<String> after = new LinkedHashSet<>();
+            for (Endpoint listener : next.listeners()) {
+                after.add(listener.name());
+                if (!before.contains(listener.name())) {
+                    bind(listener, pipelines.apply(listener));
+                }
+            }
+            for (String name : before) {
+                if (!after.contains(name)) {
+                    closeAtCommit(name);
+                }
+            }
+        }
+
+        /** Binds one more listener now (undone by {@link #rollback}). */
+        public Channel bind(Endpoint listener, ChannelHandler initializer) throws Exception {
+            Channel channel = RouterRuntime.this.bind(listener, initializer);
+            bound.add(listener.name());
+            report.applied("+" + common.kind() + " " + listener.name());
+            return channel;
+        }
+
+        /** Closes listener {@code name} at {@link #commit} (its sessions drain). */
+        public void closeAtCommit(String name) {
+            toClose.add(name);
+        }
+
+        /** Adds {@code item} to the report: a kind's own setting that changed. */
+        public void applied(String item) {
+            report.applied(item);
+        }
+
+        /** Adds {@code option} to the report: changed, but only a restart applies it. */
+        public void needsRestart(String option) {
+            report.needsRestart(option);
+        }
+
+        /** Closes what this reload bound: it failed, the router stays as it was. */
+        public void rollback() {
+            for (String name : bound) {
+                server.unbind(name);
+                socketNames.remove(name);
+            }
+            bound.clear();
+        }
+
+        /**
+         * Swaps in the new routes and options (requests that start from now on use them), then
+         * closes the removed listeners, whose sessions finish their requests and close.
+         */
+        public ReloadReport commit() {
+            routes = nextRoutes;
+            connector = nextConnector;
+            common = keepRestartOnly(common, next);
+            for (String name : toClose) {
+                server.unbind(name);
+                socketNames.remove(name);
+                report.applied("-" + next.kind() + " " + name);
+            }
+            return report.build();
+        }
     }
 
     /**
@@ -180,25 +410,42 @@ public final class RouterRuntime implements AutoCloseable {
         return transport;
     }
 
-    /** The active mapper; never null (a router without backend gets one that finds nothing). */
+    /**
+     * The routes now: read once when a request starts, so the request keeps them even when a reload
+     * swaps in new ones meanwhile.
+     */
+    public Routes routes() {
+        return routes;
+    }
+
+    /** The active mapper now; never null (a router without backend gets one that finds nothing). */
     public KeyMapper mapper() {
-        return mapper != null ? mapper : key -> null;
+        return routes.mapper();
     }
 
-    /** The static nodes, or null when another mapper is active or none were given. */
+    /** The static nodes now, or null when another mapper is active or none were given. */
     public StaticNodes staticNodes() {
-        return staticNodes;
+        return routes.staticNodes();
     }
 
-    /** {@code --R-fallback} nodes, in the order they are tried. */
+    /** {@code --R-fallback} nodes now, in the order they are tried. */
     public List<StaticNode> fallbacks() {
-        return fallbacks;
+        return routes.fallbacks();
+    }
+
+    /**
+     * The active health checker, or null with {@code --R-check-interval} 0: another module (the
+     * subscription table) can {@link HealthChecker#add add} its nodes to it.
+     */
+    public HealthChecker healthChecker() {
+        return healthChecker;
     }
 
     public EventLoopGroup group() {
         return group;
     }
 
+    /** The backend connector now (a reload of the connect timeout swaps it). */
     public BackendConnector connector() {
         return connector;
     }
@@ -268,6 +515,9 @@ public final class RouterRuntime implements AutoCloseable {
     /** Stops accepting, lets the sessions in flight finish (up to the drain time), stops the loops. */
     @Override
     public void close() {
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
         server.closeGracefully(drain);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }

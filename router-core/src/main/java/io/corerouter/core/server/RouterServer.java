@@ -30,7 +30,11 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +63,8 @@ public final class RouterServer implements AutoCloseable {
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     /** The SO_REUSEPORT sockets beside the first one of each spread TCP listener. */
     private final List<Channel> siblings = new CopyOnWriteArrayList<>();
+    /** Every socket of each listener, by its name as configured ({@link #unbind}). */
+    private final Map<String, List<Channel>> byName = new LinkedHashMap<>();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private int bufferSize;
     private volatile boolean accepting = true;
@@ -100,6 +106,7 @@ public final class RouterServer implements AutoCloseable {
         if (address instanceof DomainSocketAddress || !transport.isEpoll() || loops.size() < 2) {
             Channel channel = bind(group, address, initializer, false);
             listeners.add(channel);
+            named(name, List.of(channel));
             LOG.info(() -> routerName + " bound on " + name + " (" + channel.localAddress() + ") transport="
                     + transport.name());
             return channel;
@@ -123,9 +130,59 @@ public final class RouterServer implements AutoCloseable {
         }
         siblings.addAll(more);
         listeners.add(first);
+        List<Channel> all = new ArrayList<>(more);
+        all.add(0, first);
+        named(name, all);
         LOG.info(() -> routerName + " bound on " + name + " (" + bound + ") transport=" + transport.name()
                 + " sockets=" + loops.size() + " (SO_REUSEPORT, one per event loop)");
         return first;
+    }
+
+    private void named(String name, List<Channel> channels) {
+        synchronized (byName) {
+            byName.computeIfAbsent(name, n -> new ArrayList<>()).addAll(channels);
+        }
+    }
+
+    /**
+     * Closes the listener bound as {@code name} (a reload removed it) and tells the sessions it
+     * accepted to finish their request and close ({@link DrainEvent}); the other listeners and their
+     * sessions are untouched. Blocking while its sockets close: call from the main or reload thread.
+     *
+     * @return the sessions told to drain, or -1 when no listener has that name
+     */
+    public int unbind(String name) {
+        List<Channel> channels;
+        synchronized (byName) {
+            channels = byName.remove(name);
+        }
+        if (channels == null) {
+            return -1;
+        }
+        listeners.removeAll(channels);
+        siblings.removeAll(channels);
+        for (Channel channel : channels) {
+            channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        Set<Channel> closed = new HashSet<>(channels);
+        int draining = 0;
+        for (Channel session : sessions) {
+            if (closed.contains(session.parent())) {
+                draining++;
+                drain(session);
+            }
+        }
+        int n = draining;
+        LOG.info(() -> routerName + " closed listener " + name + ", its sessions=" + n + " finish their requests");
+        return n;
+    }
+
+    private static void drain(Channel session) {
+        try {
+            session.eventLoop().execute(() -> session.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        } catch (RejectedExecutionException e) {
+            // its loop is shutting down: the session is closed with it
+        }
     }
 
     private Channel bind(EventLoopGroup loops, SocketAddress address, ChannelHandler initializer, boolean reusePort)
@@ -181,6 +238,7 @@ public final class RouterServer implements AutoCloseable {
                         : new EpollServerSocketChannel(socket.fd()));
         Channel channel = bootstrap.register().sync().channel();
         listeners.add(channel);
+        named(socket.name(), List.of(channel));
         LOG.info(() -> routerName + " attached to zerg socket " + socket.name() + " fd=" + socket.fd());
         return channel;
     }
@@ -268,11 +326,7 @@ public final class RouterServer implements AutoCloseable {
         closeListeners();
         ChannelGroupFuture closed = sessions.newCloseFuture();
         for (Channel session : sessions) {
-            try {
-                session.eventLoop().execute(() -> session.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
-            } catch (RejectedExecutionException e) {
-                // its loop is shutting down: the session is closed with it
-            }
+            drain(session);
         }
         return closed;
     }
@@ -302,6 +356,9 @@ public final class RouterServer implements AutoCloseable {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         listeners.clear();
+        synchronized (byName) {
+            byName.clear();
+        }
     }
 
     @Override

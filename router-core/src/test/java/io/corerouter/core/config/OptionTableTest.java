@@ -29,11 +29,12 @@ class OptionTableTest {
     @Test
     void registrationOrderIsTheDocumentedOrder() {
         assertEquals(List.of("ini", "help", "version", "offload-threads", "reload-mercy",
-                "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-timeout", "http-quiet",
+                "http", "http-processes", "http-to", "http-fallback", "http-gracetime", "http-check-interval",
+                "http-check-rise", "http-check-fall", "http-timeout", "http-quiet",
                 "http-buffer-size", "http-harakiri", "http-cheap", "http-zerg", "http-use-pattern", "http-use-base",
                 "http-events", "http-uid", "http-gid", "http-headers-timeout", "http-connect-timeout",
                 "http-keepalive", "http-var", "http-modifier1", "http-modifier2", "http-server-name-as-http-host"),
-                table.specs().stream().map(OptionSpec::name).toList().subList(0, 28));
+                table.specs().stream().map(OptionSpec::name).toList().subList(0, 31));
     }
 
     @Test

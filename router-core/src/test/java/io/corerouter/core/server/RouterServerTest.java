@@ -171,4 +171,42 @@ class RouterServerTest {
             assertEquals(0, server.openSessions());
         }
     }
+
+    @Test
+    void unbindClosesOneListenerAndDrainsOnlyItsSessions() throws Exception {
+        CountDownLatch active = new CountDownLatch(2);
+        Set<Integer> drainedPorts = ConcurrentHashMap.newKeySet();
+        CountDownLatch told = new CountDownLatch(1);
+        @ChannelHandler.Sharable
+        final class Session extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                active.countDown();
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt == DrainEvent.INSTANCE) {
+                    drainedPorts.add(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+                    told.countDown();
+                    ctx.close();
+                }
+            }
+        }
+        RouterServer server = server();
+        InetSocketAddress stays = (InetSocketAddress) server.bind("stays", ANY_PORT, new Session()).localAddress();
+        InetSocketAddress goes = (InetSocketAddress) server.bind("goes", ANY_PORT, new Session()).localAddress();
+        try (Socket kept = new Socket(stays.getAddress(), stays.getPort());
+             Socket drained = new Socket(goes.getAddress(), goes.getPort())) {
+            assertTrue(active.await(10, TimeUnit.SECONDS));
+            assertEquals(1, server.unbind("goes"));
+            assertTrue(told.await(10, TimeUnit.SECONDS), "the session of the removed listener got the drain event");
+            assertEquals(-1, drained.getInputStream().read());
+            assertEquals(Set.of(goes.getPort()), drainedPorts, "only the removed listener's sessions drain");
+            assertThrows(ConnectException.class, () -> new Socket(goes.getAddress(), goes.getPort()).close());
+            connect(stays, 1);
+            assertEquals(1, server.listeners().size());
+            assertEquals(-1, server.unbind("goes"), "already closed");
+        }
+    }
 }

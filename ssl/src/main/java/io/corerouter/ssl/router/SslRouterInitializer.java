@@ -7,40 +7,53 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of one sslrouter listener, read top to bottom: idle timeout, TLS, session (which
  * becomes a byte relay once the node is connected), idle closer.
  */
 final class SslRouterInitializer extends ChannelInitializer<Channel> {
-    private final SslRouterContext router;
-    private final TlsFront tls;
+    private final Supplier<SslRouterContext> contexts;
+    /** Swapped by a reload that gives the listener other files. */
+    private volatile TlsFront tls;
     private final String listenerName;
 
-    SslRouterInitializer(SslRouterContext router, TlsFront tls, String listenerName) {
-        this.router = router;
+    /** @param contexts the router's context now (a reload swaps it) */
+    SslRouterInitializer(Supplier<SslRouterContext> contexts, TlsFront tls, String listenerName) {
+        this.contexts = contexts;
         this.tls = tls;
         this.listenerName = listenerName;
+    }
+
+    TlsFront tls() {
+        return tls;
+    }
+
+    /** A reload rebuilt this listener's default context: new connections get it. */
+    void tls(TlsFront front) {
+        this.tls = front;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
-        addTimeouts(pipeline);
-        addTls(pipeline);
-        addRouter(pipeline);
+        SslRouterContext router = contexts.get();
+        addTimeouts(pipeline, router);
+        addTls(pipeline, router);
+        addRouter(pipeline, router);
     }
 
-    private void addTimeouts(ChannelPipeline pipeline) {
+    private static void addTimeouts(ChannelPipeline pipeline, SslRouterContext router) {
         long idleNanos = router.config().common().timeouts().idle().toNanos();
         pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
     }
 
-    private void addTls(ChannelPipeline pipeline) {
+    private void addTls(ChannelPipeline pipeline, SslRouterContext router) {
         tls.addTo(pipeline, router.config().common().timeouts().headers().toMillis());
     }
 
-    private void addRouter(ChannelPipeline pipeline) {
+    private void addRouter(ChannelPipeline pipeline, SslRouterContext router) {
         pipeline.addLast(HandlerNames.ROUTER, new SslRouterSession(router, listenerName));
         pipeline.addLast(IdleCloser.NAME, IdleCloser.INSTANCE);
     }

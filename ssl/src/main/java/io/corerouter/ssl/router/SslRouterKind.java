@@ -5,6 +5,7 @@ import io.corerouter.core.config.OptionTable;
 import io.corerouter.core.config.ParsedOptions;
 import io.corerouter.core.config.RouterOptions;
 import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.RouterContext;
 import io.corerouter.core.server.RouterKind;
 import io.corerouter.ssl.TlsService;
@@ -61,5 +62,11 @@ public final class SslRouterKind implements RouterKind<SslRouterConfig, SslRoute
         TlsService tls = context.service(TlsService.class)
                 .orElseThrow(() -> new IllegalStateException("the sslrouter needs the TLS service"));
         return new SslRouter(config, context.transport(), tls, context.mapper());
+    }
+
+    /** SIGHUP: {@link SslRouter#reconfigure}. */
+    @Override
+    public ReloadReport reconfigure(SslRouter router, SslRouterConfig current, SslRouterConfig next) throws Exception {
+        return router.reconfigure(next);
     }
 }

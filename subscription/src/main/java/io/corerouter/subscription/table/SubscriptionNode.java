@@ -1,6 +1,7 @@
 package io.corerouter.subscription.table;
 
 import io.corerouter.core.backend.BackendNode;
+import io.corerouter.core.backend.NodeHealth;
 import io.corerouter.core.config.NodeProtocol;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -45,6 +46,8 @@ public final class SubscriptionNode implements BackendNode {
     private final byte modifier2;
     private final String notify;
     private final NodeProtocol protocol;
+    /** Checks and passive health ({@code --R-check-interval}, {@code --R-error-limit}); null when both are off. */
+    private volatile NodeHealth health;
 
     /** The values of the latest subscribe packet, replaced as a whole (subscription thread). */
     private record Announce(long lastCheckEpoch, long cores, long load, long weight, long unixCheck) {
@@ -115,6 +118,40 @@ public final class SubscriptionNode implements BackendNode {
         return protocol;
     }
 
+    @Override
+    public NodeHealth health() {
+        return health;
+    }
+
+    /** Gives the node its health state (the table does, when checks or passive health are on). */
+    void health(NodeHealth state) {
+        this.health = state;
+    }
+
+    /**
+     * A request failed before a complete response head: with {@code --R-error-limit N}, the N-th in a row
+     * fails the node, which for a subscribed node means what a refused connect means (spec §2.6): it is
+     * dropped until its next announce.
+     */
+    @Override
+    public void requestFailed(String reason) {
+        NodeHealth state = health;
+        if (state != null) {
+            state.requestFailed(reason);
+            if (state.state() == NodeHealth.State.FAILED) {
+                markDead(reason);
+            }
+        }
+    }
+
+    @Override
+    public void requestSucceeded() {
+        NodeHealth state = health;
+        if (state != null) {
+            state.requestSucceeded();
+        }
+    }
+
     /** A pooled node's cap: the cores it announces (processes x threads), its concurrency. */
     @Override
     public int connectionLimit() {
@@ -176,6 +213,10 @@ public final class SubscriptionNode implements BackendNode {
     boolean isAvailable(long nowNanos) {
         if (deathMark != 0) {
             return false;
+        }
+        NodeHealth checked = health;
+        if (checked != null && checked.isDown()) {
+            return false; // its checks failed: no traffic until they pass again (the announces go on)
         }
         if (nowNanos - lastCheckNanos > table.toleranceNanos()) {
             markDead("no announce received in " + table.toleranceSeconds() + " seconds");

@@ -3,6 +3,8 @@ package io.corerouter.subscription.table;
 import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.Clock;
+import io.corerouter.core.backend.NodeHealth;
+import io.corerouter.core.backend.HealthChecker;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.stats.JsonWriter;
 import io.corerouter.core.stats.StatsSource;
@@ -10,6 +12,7 @@ import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.codec.SubscriptionPacket;
 import io.corerouter.subscription.sign.SignatureCheck;
 import java.net.SocketAddress;
+import java.util.function.Function;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -58,7 +61,7 @@ import java.util.logging.Logger;
  * counted in {@link #counters()}; the new key / new node / failed node lines are rate-limited
  * ({@link TableEventLog}).
  */
-public final class SubscriptionTable implements KeyMapper, StatsSource {
+public final class SubscriptionTable implements KeyMapper, StatsSource, HealthChecker.Targets {
     private static final Logger LOG = Logger.getLogger(SubscriptionTable.class.getName());
     /** Lookups of one request key with {@code --subscription-dotsplit}, the first one included. */
     static final int DOTSPLIT_TRIES = 5;
@@ -166,6 +169,35 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
      * @param clock       time source (monotonic for the tolerance, wall clock for stats and signatures)
      * @param executor    the subscription thread: every structural change runs there
      */
+    /** Makes each node's health state, or null while checks and passive health are off. */
+    private volatile Function<String, NodeHealth> healthFactory;
+
+    /**
+     * Gives every node, present and future, a health state: active checks ({@code --R-check-interval},
+     * once this table is added to the router's {@link HealthChecker}) and passive health
+     * ({@code --R-error-limit}) then apply to subscribed nodes as to static ones.
+     */
+    public void enableHealth(String router, int errorLimit, boolean quiet) {
+        healthFactory = name -> new NodeHealth(router, name, errorLimit, quiet, clock);
+        for (SubscriptionSlot slot : slots.values()) {
+            for (SubscriptionNode node : slot.all()) {
+                if (node.health() == null) {
+                    node.health(healthFactory.apply(node.name()));
+                }
+            }
+        }
+    }
+
+    /** Every subscribed node, for the router's health checks (read once per check round). */
+    @Override
+    public List<? extends BackendNode> checkTargets() {
+        List<SubscriptionNode> all = new ArrayList<>();
+        for (SubscriptionSlot slot : slots.values()) {
+            all.addAll(Arrays.asList(slot.all()));
+        }
+        return all;
+    }
+
     /** What nodes speak whose packet has no {@code proto} key ({@code --R-subscription-protocol}). */
     private volatile NodeProtocol defaultProtocol = NodeProtocol.UWSGI;
 
@@ -331,6 +363,10 @@ public final class SubscriptionTable implements KeyMapper, StatsSource {
             }
             node = new SubscriptionNode(this, slot, packet.address(), address, packet.modifier1(), packet.modifier2(),
                     packet.notifyPath(), protocolOf(packet));
+            Function<String, NodeHealth> makeHealth = healthFactory;
+            if (makeHealth != null) {
+                node.health(makeHealth.apply(packet.address()));
+            }
             node.refresh(nowNanos, nowEpoch, packet.cores(), packet.load(), weight);
             SubscriptionNode[] old = slot.all();
             SubscriptionNode[] all = Arrays.copyOf(old, old.length + 1);

@@ -1,0 +1,348 @@
+package io.corerouter.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.corerouter.core.testing.OpensslPki;
+import io.corerouter.core.testing.RawHttpClient;
+import io.corerouter.core.testing.UwsgiProcess;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGHUP reload of the real process (issue 13): {@code bin/corerouter} in a JVM of its own, configured
+ * by an ini file, in front of real uWSGI nodes, with client threads sending requests (keep-alive and
+ * new connections) through the whole reload. The ini is rewritten and the process gets SIGHUP: node
+ * lists, listeners and certificates change without a failed request or a reset connection on the
+ * listeners that stay; a broken ini is logged and changes nothing.
+ */
+class ReloadTest {
+    private static final String GET = "GET /load HTTP/1.1\r\nHost: app.test\r\n\r\n";
+    private static final Pattern NODE = Pattern.compile("\"node\": \"([^\"]*)\"");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private Process router;
+    private Path ini;
+    private int reloads;
+
+    @AfterEach
+    void stopEverything() {
+        if (router != null) {
+            router.destroyForcibly();
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                // best effort: the rest is still closed
+            }
+        }
+    }
+
+    @Test
+    void nodeListAndListenersChangeUnderLoadWithoutAFailedRequest() throws Exception {
+        UwsgiProcess n1 = node("n1");
+        UwsgiProcess n2 = node("n2");
+        int stays = freePort();
+        int removed = freePort();
+        int added = freePort();
+        startRouter(ini("http = 127.0.0.1:" + stays, "http = 127.0.0.1:" + removed, "http-to = " + n1.address()));
+        RawHttpClient keptAlive = client(stays);
+        assertEquals("n1", nodeOf(keptAlive));
+        RawHttpClient idleOnRemoved = client(removed);
+        assertEquals("n1", nodeOf(idleOnRemoved));
+
+        try (Load load = new Load(stays, 4)) {
+            load.awaitResponses("n1", 50);
+            ini("http = 127.0.0.1:" + stays, "http = 127.0.0.1:" + added, "http-to = " + n2.address());
+            String line = reload();
+            assertTrue(line.contains("http-to=[" + n2.address() + "]"), line);
+            assertTrue(line.contains("+http 127.0.0.1:" + added), line);
+            assertTrue(line.contains("-http 127.0.0.1:" + removed), line);
+
+            load.awaitResponses("n2", 50);
+            int n1Total = load.count("n1");
+            load.awaitResponses("n2", load.count("n2") + 100);
+            assertEquals(n1Total, load.count("n1"), "no request started after the reload reaches n1");
+            load.stop();
+            assertEquals(List.of(), List.copyOf(load.failures), "failed requests on the listener that stayed");
+        }
+        assertEquals("n2", nodeOf(keptAlive), "a connection kept alive across the reload follows the new node list");
+        assertEquals("n2", nodeOf(client(added)), "the added listener serves");
+        assertTrue(idleOnRemoved.isClosedByPeer(), "an idle connection of the removed listener is closed");
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", removed).close(),
+                "the removed listener is closed");
+    }
+
+    @Test
+    void aBrokenIniIsLoggedAndTheRunningConfigKeepsServing() throws Exception {
+        UwsgiProcess n1 = node("n1");
+        UwsgiProcess n2 = node("n2");
+        int port = freePort();
+        startRouter(ini("http = 127.0.0.1:" + port, "http-to = " + n1.address()));
+        try (Load load = new Load(port, 4)) {
+            load.awaitResponses("n1", 50);
+            ini("http = 127.0.0.1:" + port, "http-to = " + n2.address(), "http-timeout = -3");
+            signal("HUP");
+            await("the reload rejected", () -> log().contains("SIGHUP: reload rejected, the running config stays: "));
+            assertTrue(log().contains("http-timeout: -3"), log());
+            int before = load.count("n1");
+            load.awaitResponses("n1", before + 100);
+            load.stop();
+            assertEquals(0, load.count("n2"), "nothing of the broken config was applied");
+            assertEquals(List.of(), List.copyOf(load.failures));
+        }
+        assertTrue(router.isAlive());
+    }
+
+    @Test
+    void aChangedCertificateIsServedAfterTheReload() throws Exception {
+        UwsgiProcess n1 = node("n1");
+        OpensslPki pki = OpensslPki.create(dir);
+        OpensslPki.Pair first = pki.server("first", "first.test");
+        OpensslPki.Pair second = pki.server("second", "second.test");
+        int http = freePort();
+        int https = freePort();
+        startRouter(ini("http = 127.0.0.1:" + http, "https = 127.0.0.1:" + https + "," + first.cert() + "," + first.key(),
+                "http-to = " + n1.address()));
+        assertTrue(servedCertificate(https).getSubjectX500Principal().getName().contains("CN=first.test"));
+        try (Load load = new Load(http, 2)) {
+            load.awaitResponses("n1", 20);
+            ini("http = 127.0.0.1:" + http, "https = 127.0.0.1:" + https + "," + second.cert() + "," + second.key(),
+                    "http-to = " + n1.address());
+            String line = reload();
+            assertTrue(line.contains("https 127.0.0.1:" + https + " certificate="), line);
+            assertTrue(servedCertificate(https).getSubjectX500Principal().getName().contains("CN=second.test"));
+            load.awaitResponses("n1", load.count("n1") + 50);
+            load.stop();
+            assertEquals(List.of(), List.copyOf(load.failures));
+        }
+    }
+
+    // ---------------------------------------------------------------- load
+
+    /** Client threads sending requests until stopped: four on a connection, then a new connection. */
+    private static final class Load implements AutoCloseable {
+        final Queue<String> failures = new ConcurrentLinkedQueue<>();
+        private final Map<String, AtomicInteger> byNode = new ConcurrentHashMap<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(int port, int clients) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // bounded even if never stopped
+            for (int i = 0; i < clients; i++) {
+                Thread thread = new Thread(() -> run(port, deadline), "load-" + i);
+                threads.add(thread);
+                thread.start();
+            }
+        }
+
+        private void run(int port, long deadline) {
+            RawHttpClient client = null;
+            int sent = 0;
+            while (!stop.get() && System.nanoTime() < deadline) {
+                try {
+                    if (client == null) {
+                        client = new RawHttpClient(new InetSocketAddress("127.0.0.1", port));
+                    }
+                    client.send(GET);
+                    RawHttpClient.Response response = client.read();
+                    if (response.status() != 200) {
+                        failures.add(response.statusLine());
+                    } else {
+                        byNode.computeIfAbsent(nodeName(response), n -> new AtomicInteger()).incrementAndGet();
+                    }
+                    if (++sent % 4 == 0 || "close".equalsIgnoreCase(response.header("Connection"))) {
+                        client.close();
+                        client = null;
+                    }
+                } catch (IOException e) {
+                    failures.add(e.toString());
+                    client = closeQuietly(client);
+                }
+            }
+            closeQuietly(client);
+        }
+
+        int count(String node) {
+            AtomicInteger n = byNode.get(node);
+            return n == null ? 0 : n.get();
+        }
+
+        void awaitResponses(String node, int n) throws InterruptedException {
+            await(n + " responses from " + node + " (failures so far: " + failures + ")", () -> count(node) >= n);
+        }
+
+        void stop() {
+            stop.set(true);
+            try {
+                for (Thread thread : threads) {
+                    thread.join(TimeUnit.SECONDS.toMillis(30));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+
+        private static RawHttpClient closeQuietly(RawHttpClient client) {
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (IOException ignored) {
+                    // closing a broken connection
+                }
+            }
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- the processes
+
+    private UwsgiProcess node(String name) throws Exception {
+        UwsgiProcess node = UwsgiProcess.startEcho(dir, name, "--master", "--processes", "2");
+        started.add(node);
+        return node;
+    }
+
+    /** Writes the router's ini, {@code lines} under {@code [uwsgi]}. */
+    private Path ini(String... lines) throws IOException {
+        ini = dir.resolve("router.ini");
+        Files.writeString(ini, "[uwsgi]\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        return ini;
+    }
+
+    private void startRouter(Path config) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--ini", config.toString(), "--http-keepalive", "--http-processes", "2", "--reload-mercy", "5"));
+        router = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("corerouter.log").toFile()).start();
+        long listeners = Files.readAllLines(config).stream()
+                .filter(l -> l.startsWith("http ") || l.startsWith("https ")).count();
+        await("the router's " + listeners + " listeners bound", () -> {
+            assertTrue(router.isAlive(), () -> "the router exited: " + log());
+            return log().lines().filter(l -> l.contains(" bound on ")).count() >= listeners;
+        });
+    }
+
+    /** Sends SIGHUP and returns the reload's log line once it is written. */
+    private String reload() throws Exception {
+        int before = reloads;
+        signal("HUP");
+        await("the reload's log line", () -> reloadLines().size() > before);
+        reloads = reloadLines().size();
+        String line = reloadLines().get(reloads - 1);
+        assertTrue(line.contains("SIGHUP: reload: applied"), () -> line + "\n" + log());
+        return line;
+    }
+
+    private List<String> reloadLines() {
+        return log().lines().filter(l -> l.contains("SIGHUP: reload")).toList();
+    }
+
+    private RawHttpClient client(int port) throws IOException {
+        RawHttpClient client = new RawHttpClient(new InetSocketAddress("127.0.0.1", port));
+        started.add(client);
+        return client;
+    }
+
+    private static String nodeOf(RawHttpClient client) throws IOException {
+        RawHttpClient.Response response = client.send(GET).read();
+        assertEquals(200, response.status(), response.statusLine());
+        return nodeName(response);
+    }
+
+    private static String nodeName(RawHttpClient.Response response) {
+        Matcher m = NODE.matcher(response.bodyText());
+        return m.find() ? m.group(1) : "?";
+    }
+
+    /** The certificate a Java TLS client is served on {@code port} (no SNI name, no verification). */
+    private static X509Certificate servedCertificate(int port) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                // the test reads the certificate, it does not trust it
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(router.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("corerouter.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Running.WAIT_NANOS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20); // polling another process's progress, bounded by the deadline
+        }
+    }
+}
