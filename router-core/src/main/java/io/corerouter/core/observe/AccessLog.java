@@ -1,8 +1,8 @@
 package io.corerouter.core.observe;
 
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +70,7 @@ public final class AccessLog implements AutoCloseable {
     /** The log of {@code path} ({@code -}: standard output), appended to. */
     public static AccessLog open(String name, String path, AccessLogFormat format, int queue) throws IOException {
         Opener opener = "-".equals(path)
-                ? () -> new FilterOutputStream(System.out) {
+                ? () -> new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 65536) {
                     @Override
                     public void close() throws IOException {
                         flush(); // standard output stays open
