@@ -219,6 +219,29 @@ class ObservabilityIntegrationTest {
                 Files.readAllLines(accessLog));
     }
 
+    @Test
+    void sslrouterLogsEachConnection() throws Exception {
+        UwsgiProcess node = running.add(UwsgiProcess.startEchoOn(dir, "h5", "--http11-socket"));
+        OpensslPki pki = OpensslPki.create(dir);
+        OpensslPki.Pair cert = pki.server("ssl", "ssl.test");
+        Path accessLog = dir.resolve("ssl.log");
+        Corerouter router = running.router("--sslrouter", "127.0.0.1:0," + cert.cert() + "," + cert.key(),
+                "--sslrouter-to", node.address(), "--sslrouter-stats", "127.0.0.1:0", "--stats-http",
+                "--sslrouter-access-log", accessLog.toString(), "--sslrouter-access-log-format", "%(addr) %(node) %(size)");
+        int port = port(router.sslrouter().listeners().get(0));
+        assertEquals("200", curl("-k", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Connection: close",
+                "https://127.0.0.1:" + port + "/ssl"));
+        awaitWritten(router.accessLog("sslrouter"), 1);
+        String[] fields = Files.readAllLines(accessLog).get(0).split(" ");
+        assertEquals("127.0.0.1", fields[0]);
+        assertEquals(node.address(), fields[1]);
+        assertTrue(Long.parseLong(fields[2]) > 0, "TLS bytes written to the client");
+        PromText metrics = scrape(port(router.stats("sslrouter").channel()));
+        assertEquals(1, metrics.value("corerouter_connections_accepted_total", "router", "sslrouter",
+                "listener", "127.0.0.1:0"));
+        assertEquals(1, metrics.value("corerouter_tls_handshakes_total", "kind", "full"));
+    }
+
     /** Sends one uwsgi request (as nginx's uwsgi_pass would) and reads the whole response. */
     private static String uwsgiRequest(int port, String path) throws Exception {
         ByteBuf packet = Unpooled.buffer();
