@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration tests and benchmarks talk to, when they are missing:
-# Debian's uWSGI (with the python3 plugin and the C routers), nginx, HAProxy, wrk, curl, openssl and
-# testssl.sh.
+# Debian's uWSGI (with the python3 plugin and the C routers), nginx, HAProxy, wrk, curl, openssl,
+# testssl.sh and Chromium (the status page is tested in a real headless browser).
 # Needs root (or sudo) the first time; a no-op once everything is there.
 set -euo pipefail
 need=()
@@ -14,6 +14,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v testssl >/dev/null 2>&1 || need+=(testssl.sh)   # scripts/testssl.sh
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -6,6 +6,7 @@ import io.corerouter.core.config.ConfigSection;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterServices;
+import io.corerouter.core.observe.AccessLog;
 import io.corerouter.core.config.StatsOptions;
 import io.corerouter.core.server.Hostname;
 import io.corerouter.core.server.ReloadReport;
@@ -15,12 +16,14 @@ import io.corerouter.core.server.RouterKind;
 import io.corerouter.core.server.RouterRuntime;
 import io.corerouter.core.stats.RouterStats;
 import io.corerouter.core.stats.StatsDocument;
+import io.corerouter.core.stats.StatsPage;
 import io.corerouter.core.stats.StatsServer;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.fast.FastRouter;
 import io.corerouter.fast.FastRouterKind;
 import io.corerouter.http.HttpRouter;
 import io.corerouter.http.HttpRouterKind;
+import io.corerouter.launcher.RouterMetrics.RouterView;
 import io.corerouter.raw.RawRouter;
 import io.corerouter.raw.RawRouterKind;
 import io.corerouter.ssl.TlsConfig;
@@ -36,6 +39,12 @@ import io.corerouter.subscription.SubscriptionOptions;
 import io.corerouter.subscription.SubscriptionSection;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -91,6 +101,11 @@ public final class Corerouter implements AutoCloseable {
     private TlsService tls;
     private TlsSniSink sniSink;
     private Subscriber subscriber;
+    /** What the metrics and the status page read, one entry per router started. */
+    private final List<RouterView> views = new CopyOnWriteArrayList<>();
+    private final Map<String, AccessLog> accessLogs = new HashMap<>();
+    private PrometheusRegistry registry;
+    private StatusPage statusPage;
 
     public Corerouter(RouterConfig config) {
         this.config = config;
@@ -106,6 +121,10 @@ public final class Corerouter implements AutoCloseable {
         aux = transport.newGroup(1, "aux");
         running.add(() -> aux.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS));
         String hostname = Hostname.get();
+        registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+        registry.register(new RouterMetrics(() -> views, () -> tls));
+        statusPage = new StatusPage(() -> views, Version.get());
         if (kinds().stream().anyMatch(this::servesTls)) {
             tlsApplied = config.get(TlsSection.INSTANCE).orElse(TlsConfig.DEFAULTS);
             tls = TlsService.start(tlsApplied, offload);
@@ -168,12 +187,15 @@ public final class Corerouter implements AutoCloseable {
                 subs.table().sniSink(sniSink); // nodes push SNI contexts (spec §5.4)
             }
         }
+        AccessLog accessLog = openAccessLog(kind);
         Map<Class<?>, Object> shared = tls == null ? Map.of() : Map.of(TlsService.class, tls);
         R router = kindOf.create(kindConfig,
                 new RouterContext(transport, offload, hostname, subs == null ? null : subs.table(), shared));
         running.add(router);
         router.start();
         RouterRuntime runtime = router.runtime();
+        runtime.observer().accessLog(accessLog);
+        views.add(new RouterView(kind, runtime, subs == null ? null : subs.table(), accessLog));
         if (subs != null) {
             subscriptions.put(kind, subs);
             running.add(subs);
@@ -193,6 +215,60 @@ public final class Corerouter implements AutoCloseable {
         return router;
     }
 
+    /**
+     * Opens the access log of router kind {@code kind} when {@code --kind-access-log} is given; it is
+     * closed after the router (running closes in reverse order), so the last requests are written.
+     */
+    private AccessLog openAccessLog(String kind) throws IOException {
+        AccessLogSection.Config logs = config.get(AccessLogSection.INSTANCE).orElse(null);
+        AccessLogSection.Log wanted = logs == null ? null : logs.logs().get(kind);
+        if (wanted == null) {
+            return null;
+        }
+        AccessLog log = AccessLog.open(kind, wanted.path(), wanted.format(), logs.queue()).start();
+        running.add(log);
+        accessLogs.put(kind, log);
+        LOG.info(() -> kind + " access log " + wanted.path() + " format=\"" + wanted.format().text() + "\"");
+        return log;
+    }
+
+    /** {@code /metrics}: every metric of the process in Prometheus's text format. */
+    private StatsPage metricsPage() {
+        PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        return new StatsPage() {
+            @Override
+            public String contentType() {
+                return PrometheusTextFormatWriter.CONTENT_TYPE;
+            }
+
+            @Override
+            public byte[] render() {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+                try {
+                    writer.write(out, registry.scrape());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+                }
+                return out.toByteArray();
+            }
+        };
+    }
+
+    /** SIGUSR1: every access log reopens its file before its next line (logrotate). */
+    public void reopenLogs() {
+        accessLogs.values().forEach(AccessLog::reopen);
+    }
+
+    /** The access log of router kind {@code kind}, when configured. */
+    public AccessLog accessLog(String kind) {
+        return accessLogs.get(kind);
+    }
+
+    /** The process's metrics registry (null before {@link #start()}). */
+    public PrometheusRegistry metrics() {
+        return registry;
+    }
+
     /** Starts the stats server of router {@code kind} on {@code endpoint} (spec §3.11). */
     private void startStats(String kind, RouterRuntime runtime, Endpoint endpoint, StatsOptions options)
             throws Exception {
@@ -210,7 +286,8 @@ public final class Corerouter implements AutoCloseable {
                 .withPools(() -> runtime.nodePools().isEmpty() ? null : runtime.nodePools())
                 .withFallbacks(runtime::fallbacks);
         StatsServer server = new StatsServer(kind + " router", transport, aux,
-                new StatsDocument(Version.get(), stats), options);
+                new StatsDocument(Version.get(), stats), options)
+                .withPages(Map.of("/metrics", metricsPage(), "/status", statusPage.html(), "/status.json", statusPage.json()));
         running.add(server);
         server.bind(endpoint);
         statsServers.put(kind, server);

@@ -27,7 +27,8 @@ public final class Kinds implements ConfigAssembly {
             SslRouterKind.INSTANCE,
             TlsSection.INSTANCE,
             SubscriptionSection.INSTANCE,
-            SubscriberSection.INSTANCE);
+            SubscriberSection.INSTANCE,
+            AccessLogSection.INSTANCE);
 
     @Override
     public List<ConfigSection<?>> sections() {

@@ -89,6 +89,7 @@ public final class Main {
             err.println("corerouter: start-up failed: " + e.getMessage());
             return 1;
         }
+        ReopenSignal.install(corerouter::reopenLogs); // SIGUSR1: logrotate's postrotate
         boolean signals = StopSignals.install(signal -> {
             log.info(signal + ": stopping gracefully (a second signal stops at once)");
             corerouter.stop(corerouter.drain());

@@ -55,7 +55,7 @@ class AssembledOptionsTest {
                 "http-keepalive", "http-var", "http-modifier1", "http-modifier2", "http-server-name-as-http-host"),
                 table.specs().stream().map(OptionSpec::name).toList().subList(0, 31));
         assertEquals(List.of("Global", "HTTP router", "HTTPS router", "fastrouter", "rawrouter", "SSL router",
-                "TLS (https, sslrouter)", "Subscription server", "Subscription client", "Stats"),
+                "TLS (https, sslrouter)", "Subscription server", "Subscription client", "Access log", "Stats"),
                 table.specs().stream().map(OptionSpec::group).distinct().toList());
     }
 

@@ -11,6 +11,7 @@ import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.HttpErrorBytes;
 import io.corerouter.core.error.RouterException;
+import io.corerouter.core.observe.Exchange;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.relay.RelayHandler;
 import io.corerouter.core.server.HandlerNames;
@@ -137,6 +138,7 @@ final class FastSession extends ChannelInboundHandlerAdapter
     private void onPacket(UwsgiPacket p) {
         packet = p;
         key = FastRouterKey.of(p);
+        Exchange.request(ctx.channel(), p, key);
         if (key.isEmpty()) {
             fail(new RouterException(ErrorKind.BAD_REQUEST,
                     "no routing key (UWSGI_FASTROUTER_KEY, HTTP_HOST or SERVER_NAME)"));
@@ -150,6 +152,7 @@ final class FastSession extends ChannelInboundHandlerAdapter
             fail(new RouterException(ErrorKind.NO_NODE, "no node available for the key"));
             return;
         }
+        Exchange.node(ctx.channel(), node.name(), null);
         if (node.protocol().pooled()) {
             pooled(node, p);
             return;
@@ -380,6 +383,7 @@ final class FastSession extends ChannelInboundHandlerAdapter
         LOG.log(failure.kind().status() >= 500 ? Level.WARNING : Level.INFO,
                 () -> ctx.channel() + " [fastrouter] key=" + key + " status=" + failure.kind().status()
                         + " reason=\"" + failure.getMessage() + "\"");
+        Exchange.failed(ctx.channel(), failure.kind());
         boolean canAnswer = state != State.CLOSED && ctx.channel().isActive();
         state = State.CLOSED;
         cleanup();

@@ -4,7 +4,9 @@ import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.ConnectAttempts;
 import io.corerouter.core.backend.NodeSelector;
+import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
+import io.corerouter.core.observe.Exchange;
 import io.corerouter.core.log.Exceptions;
 import io.corerouter.core.relay.RelayHandler;
 import io.corerouter.core.server.HandlerNames;
@@ -68,6 +70,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
         BackendNode node = selector.first(key);
         if (node == null) {
             LOG.log(Level.WARNING, () -> ctx.channel() + " [rawrouter] key=" + key + " no node available, closing");
+            Exchange.failed(ctx.channel(), ErrorKind.NO_NODE);
             close();
             return;
         }
@@ -85,6 +88,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
             return;
         }
         BackendConnector.allowHalfClosure(backend); // half-close is relayed both ways
+        Exchange.node(ctx.channel(), node.name(), key);
         backend.closeFuture().addListener(f -> {
             node.addTraffic(fromNode, toNode);
             node.release();
@@ -107,6 +111,7 @@ final class RawSession extends ChannelInboundHandlerAdapter implements ConnectAt
     public void failed(RouterException failure) {
         attempts = null;
         LOG.log(Level.WARNING, () -> ctx.channel() + " [rawrouter] key=" + key + " " + failure.getMessage() + ", closing");
+        Exchange.failed(ctx.channel(), failure.kind());
         close();
     }
 

@@ -87,6 +87,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         addTls(pipeline, router);
         addStudPrefix(ch, pipeline, router, current.stud());
         addCodec(pipeline, router);
+        pipeline.addLast(HttpExchangeObserver.NAME, new HttpExchangeObserver()); // metrics and access log per request
         addConnectionLimit(pipeline, router);
         addRouter(pipeline, router, current);
     }

@@ -5,6 +5,7 @@ import io.corerouter.core.config.NodeProtocol;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.corerouter.core.log.Exceptions;
+import io.corerouter.core.observe.Exchange;
 import io.corerouter.core.pool.PooledConnection;
 import io.corerouter.core.pool.ResponseDecoder;
 import io.corerouter.core.server.DrainEvent;
@@ -496,6 +497,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void forward(Channel channel, NodeProtocol protocol) {
         backend = channel;
+        Exchange.node(ctx.channel(), attempts.nodeName(), current.key);
         forwarder.writeHead(channel, protocol);
         if (current.rawMode == RawMode.RAW) {
             tunnel(); // spec §4.8: no HTTP response parsing in raw mode
@@ -682,6 +684,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     void fail(RouterException failure) {
         log(failure.kind().status() >= 500 ? Level.WARNING : Level.INFO,
                 "status=" + failure.kind().status() + " reason=\"" + failure.getMessage() + "\"");
+        Exchange.failed(ctx.channel(), failure.kind());
         boolean canAnswer = !relay.started() && state != State.CLOSED && ctx.channel().isActive();
         state = State.CLOSED;
         cleanup();

@@ -14,10 +14,12 @@ import io.netty.util.concurrent.Promise;
 final class SniMapping implements AsyncMapping<String, SslContext> {
     private final SniTable table;
     private final ReloadableContext defaultContext;
+    private final TlsStatsCounters counters;
 
-    SniMapping(SniTable table, ReloadableContext defaultContext) {
+    SniMapping(SniTable table, ReloadableContext defaultContext, TlsStatsCounters counters) {
         this.table = table;
         this.defaultContext = defaultContext;
+        this.counters = counters;
     }
 
     @Override
@@ -25,8 +27,12 @@ final class SniMapping implements AsyncMapping<String, SslContext> {
         if (hostname == null) {
             return promise.setSuccess(defaultContext.context());
         }
-        table.lookup(hostname).whenComplete((found, failure) ->
-                promise.trySuccess(found != null ? found.context() : defaultContext.context()));
+        table.lookup(hostname).whenComplete((found, failure) -> {
+            if (found == null) {
+                counters.sniMiss(); // a server name without its own certificate: the default one answers
+            }
+            promise.trySuccess(found != null ? found.context() : defaultContext.context());
+        });
         return promise;
     }
 

@@ -179,7 +179,7 @@ public final class TlsService implements AutoCloseable {
         LOG.info(() -> "tls listener=" + listener.endpoint().name() + " certificate=\"" + defaultContext.subject()
                 + "\" client-ca=" + listener.files().clientCa().map(Path::toString).orElse("none")
                 + (listener.files().clientCertRequired() ? " (mandatory)" : ""));
-        return new TlsFront(new SniMapping(sni, defaultContext), counters, config.verbose(), optionBits);
+        return new TlsFront(new SniMapping(sni, defaultContext, counters), counters, config.verbose(), optionBits);
     }
 
     /**
@@ -197,6 +197,11 @@ public final class TlsService implements AutoCloseable {
 
     public TlsEngine engine() {
         return engine;
+    }
+
+    /** ClientHellos whose server name has no SNI entry (the listener's default certificate answered). */
+    public long sniMisses() {
+        return counters.sniMisses();
     }
 
     /** The TLS counters now. */

@@ -10,6 +10,7 @@ final class TlsStatsCounters {
     private final LongAdder handshakes = new LongAdder();
     private final LongAdder resumed = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder sniMisses = new LongAdder();
 
     /** A completed handshake; resumed ones (session id or ticket) are told apart with BoringSSL only. */
     void handshake(SSLEngine engine) {
@@ -21,6 +22,14 @@ final class TlsStatsCounters {
 
     void failedHandshake() {
         failed.increment();
+    }
+
+    void sniMiss() {
+        sniMisses.increment();
+    }
+
+    long sniMisses() {
+        return sniMisses.sum();
     }
 
     long handshakes() {

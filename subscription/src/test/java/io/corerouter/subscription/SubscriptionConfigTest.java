@@ -157,7 +157,7 @@ class SubscriptionConfigTest {
 
     @Test
     void boundsAndAllowList() throws Exception {
-        SubscriptionOptions defaults = subscriptions(parse());
+        SubscriptionOptions defaults = subscriptions(parse()); // this module has no router kind: no --http here
         assertEquals(10_000, defaults.maxKeys());
         assertEquals(256, defaults.maxNodes());
         assertTrue(defaults.allow().isEmpty());

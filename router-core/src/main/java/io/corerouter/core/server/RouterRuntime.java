@@ -11,6 +11,7 @@ import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.config.RouterOptionNames;
 import io.corerouter.core.config.RouterOptions;
+import io.corerouter.core.observe.RouterObserver;
 import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.route.PatternMapper;
@@ -62,6 +63,12 @@ public final class RouterRuntime implements AutoCloseable {
     /** uWSGI waits this long for a zerg server (spec §7.3). */
     public static final Duration ZERG_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * {@code -Dcorerouter.observe=off} leaves the per-connection observation out of the pipelines (no
+     * request metrics, no access log): only for measuring what it costs (bench/obs-compare.sh).
+     */
+    public static final String OBSERVE_PROPERTY = "corerouter.observe";
+
     private final String routerName;
     private volatile RouterOptions common;
     private final Transport transport;
@@ -72,6 +79,7 @@ public final class RouterRuntime implements AutoCloseable {
     private volatile BackendConnector connector;
     private final NodePools nodePools;
     private final RouterServer server;
+    private final RouterObserver observer;
     /** Active health checks ({@code --R-check-interval}), or null when off. */
     private final HealthChecker healthChecker;
     private final List<String> socketNames = new CopyOnWriteArrayList<>();
@@ -99,7 +107,11 @@ public final class RouterRuntime implements AutoCloseable {
         this.connector = new BackendConnector(transport, connectTimeout);
         this.nodePools = new NodePools(common.pools(), connector, NodePools.responseDecoderConfig());
         logPools(common);
+        this.observer = new RouterObserver(common.kind());
         this.server = new RouterServer(routerName, transport, group).bufferSize(common.bufferSize());
+        if (!"off".equals(System.getProperty(OBSERVE_PROPERTY))) {
+            server.observer(observer);
+        }
         this.healthChecker = common.health().checks() ? new HealthChecker(routerName, common.health(), transport, group)
                 .add(this::checkTargets) : null;
         if (healthChecker != null) {
@@ -441,6 +453,11 @@ public final class RouterRuntime implements AutoCloseable {
     /** The router's persistent connections to {@code puwsgi://} and {@code http://} nodes. */
     public NodePools nodePools() {
         return nodePools;
+    }
+
+    /** The router's request counters, latency histograms and access log (issue 12). */
+    public RouterObserver observer() {
+        return observer;
     }
 
     /** The listening channels, bound and adopted (their local addresses give the real ports). */

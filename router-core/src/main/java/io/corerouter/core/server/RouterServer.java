@@ -1,5 +1,8 @@
 package io.corerouter.core.server;
 
+import io.corerouter.core.observe.ListenerCounters;
+import io.corerouter.core.observe.ObserveHandler;
+import io.corerouter.core.observe.RouterObserver;
 import io.corerouter.core.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -65,6 +68,8 @@ public final class RouterServer implements AutoCloseable {
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private int bufferSize;
     private volatile boolean accepting = true;
+    /** Counts connections, requests and bytes of every listener (issue 12); null: not observed. */
+    private RouterObserver observer;
 
     public RouterServer(String routerName, Transport transport, EventLoopGroup group) {
         this.routerName = routerName;
@@ -82,6 +87,12 @@ public final class RouterServer implements AutoCloseable {
         return this;
     }
 
+    /** Observes every connection of the listeners bound from now on ({@link ObserveHandler} first in each pipeline). */
+    public RouterServer observer(RouterObserver observer) {
+        this.observer = observer;
+        return this;
+    }
+
     /**
      * Binds {@code address} and serves it with {@code initializer}; blocks until bound (start-up
      * only, never on an event loop).
@@ -90,6 +101,7 @@ public final class RouterServer implements AutoCloseable {
      * @return the bound channel; its {@code localAddress()} tells the real port when 0 was asked
      */
     public Channel bind(String name, SocketAddress address, ChannelHandler initializer) throws InterruptedException {
+        initializer = observed(name, initializer);
         List<EventLoop> loops = loops();
         if (address instanceof DomainSocketAddress || !transport.isEpoll() || loops.size() < 2) {
             Channel channel = bind(group, address, initializer, false);
@@ -220,7 +232,7 @@ public final class RouterServer implements AutoCloseable {
         if (!transport.isEpoll()) {
             throw new IllegalStateException("zerg sockets need the native epoll transport");
         }
-        ServerBootstrap bootstrap = bootstrap(group, initializer, !socket.unix())
+        ServerBootstrap bootstrap = bootstrap(group, observed(socket.name(), initializer), !socket.unix())
                 .channelFactory(() -> socket.unix()
                         ? (ServerChannel) new EpollServerDomainSocketChannel(socket.fd())
                         : new EpollServerSocketChannel(socket.fd()));
@@ -229,6 +241,21 @@ public final class RouterServer implements AutoCloseable {
         named(socket.name(), List.of(channel));
         LOG.info(() -> routerName + " attached to zerg socket " + socket.name() + " fd=" + socket.fd());
         return channel;
+    }
+
+    /** {@code initializer} behind an {@link ObserveHandler} counting for listener {@code name}, when observed. */
+    private ChannelHandler observed(String name, ChannelHandler initializer) {
+        if (observer == null) {
+            return initializer;
+        }
+        ListenerCounters counters = observer.listener(name);
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(ObserveHandler.NAME, new ObserveHandler(observer, counters));
+                ch.pipeline().addLast(initializer);
+            }
+        };
     }
 
     private ServerBootstrap bootstrap(EventLoopGroup loops, ChannelHandler initializer, boolean tcp) {

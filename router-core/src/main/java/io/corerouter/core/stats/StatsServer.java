@@ -17,6 +17,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,7 +26,9 @@ import java.util.logging.Logger;
 /**
  * A router's stats server (spec §3.11, {@code --R-stats ADDR}): every connection gets one JSON
  * document and is closed. With {@code --stats-http} the server first reads the client's request (any
- * bytes) and answers with uWSGI's HTTP/1.0 head, so browsers and {@code curl} work.
+ * bytes) and answers with uWSGI's HTTP/1.0 head, so browsers and {@code curl} work; a request line
+ * whose path is one of the {@linkplain #withPages pages} ({@code /metrics}, {@code /status}) gets that
+ * page instead of the JSON (issue 12).
  *
  * <p>Runs on the event-loop group it is given (the process's auxiliary loop, not the routers'), so
  * rendering a large table never delays a request.
@@ -42,6 +46,7 @@ public final class StatsServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final StatsDocument document;
     private final StatsOptions options;
+    private Map<String, StatsPage> pages = Map.of();
     private Channel channel;
 
     public StatsServer(String routerName, Transport transport, EventLoopGroup group, StatsDocument document,
@@ -53,9 +58,15 @@ public final class StatsServer implements AutoCloseable {
         this.options = options;
     }
 
+    /** Pages by path ({@code /metrics}), answered with {@code --stats-http}; set before {@link #bind}. */
+    public StatsServer withPages(Map<String, StatsPage> pages) {
+        this.pages = Map.copyOf(pages);
+        return this;
+    }
+
     /** Binds {@code endpoint} (TCP or UNIX); blocks until bound, start-up only. */
     public Channel bind(Endpoint endpoint) throws Exception {
-        Responder responder = new Responder(document, options);
+        Responder responder = new Responder(document, options, pages);
         channel = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannel(endpoint.toSocketAddress()))
@@ -91,10 +102,12 @@ public final class StatsServer implements AutoCloseable {
     private static final class Responder extends ChannelInboundHandlerAdapter {
         private final StatsDocument document;
         private final StatsOptions options;
+        private final Map<String, StatsPage> pages;
 
-        Responder(StatsDocument document, StatsOptions options) {
+        Responder(StatsDocument document, StatsOptions options, Map<String, StatsPage> pages) {
             this.document = document;
             this.options = options;
+            this.pages = pages;
         }
 
         @Override
@@ -108,10 +121,50 @@ public final class StatsServer implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-            if (ctx.channel().isActive() && options.http()) {
-                respond(ctx);
+            StatsPage page = null;
+            try {
+                if (msg instanceof ByteBuf request && !pages.isEmpty()) {
+                    page = pages.get(path(request));
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
             }
+            if (ctx.channel().isActive() && options.http()) {
+                if (page != null) {
+                    respond(ctx, page);
+                } else {
+                    respond(ctx);
+                }
+            }
+        }
+
+        /**
+         * The path of the request line at the start of {@code request} ({@code GET /metrics?x HTTP/1.1}:
+         * {@code /metrics}), or "" when the first read does not hold it.
+         */
+        static String path(ByteBuf request) {
+            int end = request.indexOf(request.readerIndex(), request.writerIndex(), (byte) '\n');
+            String line = request.toString(request.readerIndex(),
+                    (end < 0 ? request.writerIndex() : end) - request.readerIndex(), StandardCharsets.ISO_8859_1);
+            String[] parts = line.trim().split(" ");
+            if (parts.length < 2) {
+                return "";
+            }
+            String target = parts[1];
+            int query = target.indexOf('?');
+            return query < 0 ? target : target.substring(0, query);
+        }
+
+        private void respond(ChannelHandlerContext ctx, StatsPage page) {
+            byte[] body = page.render();
+            String head = "HTTP/1.0 200 OK\r\nConnection: close\r\nContent-Type: " + page.contentType()
+                    + "\r\nContent-Length: " + body.length + "\r\nCache-Control: no-store\r\n\r\n";
+            ByteBuf out = ctx.alloc().buffer(head.length() + body.length);
+            ByteBufUtil.writeAscii(out, head);
+            out.writeBytes(body);
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            ctx.pipeline().remove(this);
+            ctx.pipeline().addLast(Discard.INSTANCE);
         }
 
         @Override

@@ -3,7 +3,9 @@ package io.corerouter.ssl.router;
 import io.corerouter.core.backend.BackendConnector;
 import io.corerouter.core.backend.BackendNode;
 import io.corerouter.core.backend.NodeSelector;
+import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.log.Exceptions;
+import io.corerouter.core.observe.Exchange;
 import io.corerouter.core.relay.RelayHandler;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.ssl.TlsConnection;
@@ -69,6 +71,7 @@ final class SslRouterSession extends ChannelInboundHandlerAdapter {
             node = selector.first(key);
             if (node == null) {
                 log(Level.WARNING, "no node available for the key: closing");
+                Exchange.failed(ctx.channel(), ErrorKind.NO_NODE);
                 close();
                 return;
             }
@@ -110,6 +113,7 @@ final class SslRouterSession extends ChannelInboundHandlerAdapter {
             return;
         }
         node.connected();
+        Exchange.node(ctx.channel(), node.name(), key);
         state = State.RELAYING;
         BackendConnector.allowHalfClosure(backend); // half-close is relayed both ways
         Channel client = ctx.channel();
@@ -144,6 +148,7 @@ final class SslRouterSession extends ChannelInboundHandlerAdapter {
         BackendNode next = selector.retry(key, false);
         if (next == null) {
             log(Level.WARNING, "no node accepted the connection: closing");
+            Exchange.failed(ctx.channel(), ErrorKind.CONNECT_FAILED);
             close();
             return;
         }
