@@ -35,6 +35,10 @@ import java.util.logging.Logger;
  * start the router with the table, then {@link #start} (servers bound, sweep scheduled). All of it runs
  * on one event loop, the subscription thread, never on the router's loops.
  *
+ * <p>Reload (SIGHUP): {@link #reconfigure} applies new global options, {@link #reload} new router
+ * options (servers bound first, then {@link Reload#commit}: removed servers closed, the rest swapped
+ * in). The table and its nodes stay through both (docs/reload.md, docs/subscriptions.md).
+ *
  * <pre>{@code
  * RouterSubscriptions subs = new RouterSubscriptions("http", http.subscriptions(), global, transport, aux, Clock.SYSTEM);
  * HttpRouter router = new HttpRouter(http, transport, subs.table(), hostname);

@@ -50,6 +50,9 @@ import java.util.logging.Logger;
  * cannot fill the log. The socket asks for a {@value #SOCKET_RECEIVE_BUFFER}-byte kernel receive
  * buffer (capped by {@code net.core.rmem_max}), so a burst waits in the kernel instead of being
  * dropped there, and the event loop reads {@value #MAX_MESSAGES_PER_READ} datagrams per wake-up.
+ *
+ * <p>Reload: sockets are {@linkplain #bind bound} and {@linkplain #unbind closed} while the others keep
+ * reading; the allow list and the forwarder are volatile fields read once per datagram.
  */
 public final class SubscriptionServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SubscriptionServer.class.getName());
