@@ -17,8 +17,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -238,9 +238,9 @@ public final class RouterSubscriptions implements AutoCloseable {
                     }
                 }
                 if (!next.resubscribeBind().equals(options.resubscribeBind())) {
-                    InetSocketAddress source = next.resubscribeBind().isEmpty() ? null
-                            : (InetSocketAddress) next.resubscribeBind().get().toSocketAddress();
                     try {
+                        InetSocketAddress source = next.resubscribeBind().isEmpty() ? null
+                                : (InetSocketAddress) next.resubscribeBind().get().toSocketAddress();
                         newSender = DatagramSender.open(transport, loop, source);
                     } catch (Exception e) {
                         throw new IllegalStateException("--" + names.resubscribeBind() + " "

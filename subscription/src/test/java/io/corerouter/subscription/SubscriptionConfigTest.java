@@ -157,7 +157,7 @@ class SubscriptionConfigTest {
 
     @Test
     void boundsAndAllowList() throws Exception {
-        SubscriptionOptions defaults = subscriptions(parse("--http", ":0"));
+        SubscriptionOptions defaults = subscriptions(parse());
         assertEquals(10_000, defaults.maxKeys());
         assertEquals(256, defaults.maxNodes());
         assertTrue(defaults.allow().isEmpty());
