@@ -5,6 +5,8 @@ import io.corerouter.core.backend.Clock;
 import io.corerouter.core.config.ConfigSection;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.config.RouterConfig;
+import io.corerouter.core.config.RouterOptionNames;
+import io.corerouter.core.config.RouterSubscriptionOptions;
 import io.corerouter.core.config.RouterServices;
 import io.corerouter.core.observe.AccessLog;
 import io.corerouter.core.config.StatsOptions;
@@ -93,6 +95,8 @@ public final class Corerouter implements AutoCloseable {
     private final Map<String, Endpoint> statsEndpoints = new HashMap<>();
     /** {@code --stats-http} and {@code --stats-minified} now. */
     private StatsOptions statsOptions;
+    /** The global {@code --subscription-*} options now (start, then every reload). */
+    private SubscriptionOptions subscriptionOptions;
     /** The routers started, by kind, in start order. */
     private final Map<RouterKind<?, ?>, Router> routers = new LinkedHashMap<>();
     private Transport transport;
@@ -111,6 +115,7 @@ public final class Corerouter implements AutoCloseable {
         this.config = config;
         this.drain = config.drain();
         this.statsOptions = config.stats();
+        this.subscriptionOptions = config.get(SubscriptionSection.INSTANCE).orElse(SubscriptionOptions.DEFAULTS);
     }
 
     public void start() throws Exception {
@@ -181,8 +186,8 @@ public final class Corerouter implements AutoCloseable {
         RouterServices services = kindOf.services(kindConfig);
         RouterSubscriptions subs = null;
         if (services.subscriptions().enabled()) {
-            SubscriptionOptions global = config.get(SubscriptionSection.INSTANCE).orElse(SubscriptionOptions.DEFAULTS);
-            subs = new RouterSubscriptions(kind, services.subscriptions(), global, transport, aux.next(), Clock.SYSTEM);
+            subs = new RouterSubscriptions(kind, services.subscriptions(), subscriptionOptions, transport, aux.next(),
+                    Clock.SYSTEM);
             if (kindOf.servesTls(kindConfig)) {
                 subs.table().sniSink(sniSink); // nodes push SNI contexts (spec §5.4)
             }
@@ -378,10 +383,12 @@ public final class Corerouter implements AutoCloseable {
 
     /**
      * Applies {@code next}, the config re-read on SIGHUP, to the running process without closing a
-     * client connection: each running router gets its new config ({@link RouterKind#reconfigure}),
-     * the TLS service re-reads the files that changed. What only a restart can change (a router kind
-     * added or removed, event loops, subscription and stats servers, TLS service options) is reported
-     * and left as it was.
+     * client connection: the global subscription options go to every subscription table and server,
+     * each running router gets its new config ({@link RouterKind#reconfigure}) and its subscription
+     * servers are bound or closed ({@link RouterSubscriptions#reload}), the TLS service re-reads the
+     * files that changed. What only a restart can change (a router kind added or removed, event loops,
+     * the first or the last subscription server of a router, TLS service options) is reported and left
+     * as it was.
      *
      * <p>Each router checks and builds what can fail (node names, certificates, new listeners) before
      * it changes; when one fails, the routers before it in {@link Kinds#ALL} keep their new config,
@@ -402,12 +409,14 @@ public final class Corerouter implements AutoCloseable {
             drain = next.drain();
             report.applied(RouterConfig.RELOAD_MERCY + "=" + drain.toSeconds());
         }
+        // first, so that a subscription server bound by this reload reads with the new allow list
+        reloadSubscriptionOptions(next, report);
         for (ConfigSection<?> section : config.sections()) {
             if (section instanceof RouterKind<?, ?> kind) {
                 reloadKind(kind, next, report);
             } else if (section == TlsSection.INSTANCE) {
                 reloadSni(next, report);
-            } else if (!config.get(section).equals(next.get(section))) {
+            } else if (section != SubscriptionSection.INSTANCE && !config.get(section).equals(next.get(section))) {
                 report.needsRestart(section.name() + " options");
             }
         }
@@ -424,6 +433,64 @@ public final class Corerouter implements AutoCloseable {
                         : "; needs a restart, left as it was: " + String.join(", ", done.needsRestart()));
     }
 
+    /**
+     * The global subscription options ({@code --subscription-*}, {@code --subscriptions-sign-*}): every
+     * router's table and servers take them ({@link RouterSubscriptions#reconfigure}); the keys and
+     * nodes stay.
+     */
+    private void reloadSubscriptionOptions(RouterConfig next, ReloadReport.Builder report) throws ReloadException {
+        SubscriptionOptions wanted = next.get(SubscriptionSection.INSTANCE).orElse(SubscriptionOptions.DEFAULTS);
+        if (wanted.equals(subscriptionOptions)) {
+            return;
+        }
+        for (RouterSubscriptions subs : subscriptions.values()) {
+            try {
+                subs.reconfigure(wanted);
+            } catch (Exception e) {
+                throw failed(SubscriptionSection.INSTANCE.name(), e, report);
+            }
+        }
+        subscriptionOptions.changesTo(wanted).forEach(report::applied);
+        subscriptionOptions = wanted;
+    }
+
+    private static ReloadException failed(String what, Exception e, ReloadReport.Builder report) {
+        ReloadReport partial = report.build();
+        return new ReloadException(what + ": " + (e.getMessage() != null ? e.getMessage() : e.toString())
+                + (partial.applied().isEmpty() ? "" : " (applied before it: " + String.join(", ", partial.applied()) + ")"),
+                e);
+    }
+
+    /**
+     * The subscription servers of router {@code kind}: a reload of them when they changed, after their
+     * new sockets are bound; null when unchanged or when the change needs a restart (then reported).
+     */
+    private RouterSubscriptions.Reload prepareSubscriptions(RouterKind<?, ?> kind, RouterSubscriptionOptions wanted,
+            ReloadReport.Builder report) throws ReloadException {
+        RouterSubscriptions subs = subscriptions.get(kind.name());
+        String option = "--" + new RouterOptionNames(kind.name()).subscriptionServer();
+        if (subs == null) {
+            if (wanted.enabled()) {
+                report.needsRestart(option + " (" + kind.name() + " started without one: the subscription table "
+                        + "becomes its mapper at start-up)");
+            }
+            return null;
+        }
+        if (!wanted.enabled()) {
+            report.needsRestart(option + " (every one removed: the subscription table stays " + kind.name()
+                    + "'s mapper until a restart)");
+            return null;
+        }
+        if (wanted.equals(subs.options())) {
+            return null;
+        }
+        try {
+            return subs.reload(wanted);
+        } catch (Exception e) {
+            throw failed(kind.name(), e, report);
+        }
+    }
+
     private <C, R extends Router> void reloadKind(RouterKind<C, R> kind, RouterConfig next, ReloadReport.Builder report)
             throws ReloadException {
         @SuppressWarnings("unchecked") // startKind and earlier reloads put kind's own configs
@@ -435,10 +502,7 @@ public final class Corerouter implements AutoCloseable {
             }
             return;
         }
-        C started = config.get(kind).orElseThrow(); // a running router started with its kind's config
-        if (!kind.services(started).subscriptions().equals(kind.services(wanted.get()).subscriptions())) {
-            report.needsRestart(kind.name() + " subscription options");
-        }
+        RouterSubscriptions.Reload subs = prepareSubscriptions(kind, kind.services(wanted.get()).subscriptions(), report);
         try {
             // also with an equal config: the runtime reports again what still waits for a restart
             report.add(kind.reconfigure(router(kind), current, wanted.get()));
@@ -446,10 +510,17 @@ public final class Corerouter implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             report.needsRestart(kind.name() + " options");
         } catch (Exception e) {
-            ReloadReport partial = report.build();
-            throw new ReloadException(kind.name() + ": " + e.getMessage()
-                    + (partial.applied().isEmpty() ? "" : " (applied before it: " + String.join(", ", partial.applied()) + ")"),
-                    e);
+            if (subs != null) {
+                subs.rollback();
+            }
+            throw failed(kind.name(), e, report);
+        }
+        if (subs != null) {
+            try {
+                subs.commit().forEach(report::applied);
+            } catch (Exception e) {
+                throw failed(kind.name() + " subscriptions", e, report);
+            }
         }
     }
 

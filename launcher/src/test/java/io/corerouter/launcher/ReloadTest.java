@@ -146,6 +146,56 @@ class ReloadTest {
         }
     }
 
+    @Test
+    void aSubscriptionServerAddedBySighupServesItsNodesWhileTheFirstNodeKeepsServing() throws Exception {
+        int port = freePort();
+        int first = freeUdpPort();
+        int second = freeUdpPort();
+        startRouter(ini("http = 127.0.0.1:" + port, "http-subscription-server = 127.0.0.1:" + first));
+        UwsgiProcess n1 = subscribedNode("n1", first);
+        try (Load load = new Load(port, 4)) {
+            load.awaitResponses("n1", 50);
+            ini("http = 127.0.0.1:" + port, "http-subscription-server = 127.0.0.1:" + first,
+                    "http-subscription-server = 127.0.0.1:" + second, "subscription-algo = lrc",
+                    "subscription-max-keys = 1");
+            String line = reload();
+            assertTrue(line.contains("+http-subscription-server 127.0.0.1:" + second), line);
+            assertTrue(line.contains("subscription-algo=lrc"), line);
+            assertTrue(line.contains("subscription-max-keys=1"), line);
+            assertTrue(!line.contains("needs a restart"), line);
+
+            subscribedNode("n2", second);
+            load.awaitResponses("n2", 50);
+            load.awaitResponses("n1", load.count("n1") + 50);
+
+            // a bad value: rejected, the running config stays
+            ini("http = 127.0.0.1:" + port, "http-subscription-server = 127.0.0.1:" + first,
+                    "subscription-max-keys = 0");
+            signal("HUP");
+            await("the reload rejected", () -> log().contains("SIGHUP: reload rejected, the running config stays: "));
+            assertTrue(log().contains("subscription-max-keys"), log());
+            int n2 = load.count("n2");
+            load.awaitResponses("n2", n2 + 50);
+            load.stop();
+            assertEquals(List.of(), List.copyOf(load.failures), "failed requests across the reloads");
+        }
+        assertTrue(n1.isAlive());
+        assertTrue(router.isAlive());
+    }
+
+    private UwsgiProcess subscribedNode(String name, int subscriptionServer) throws Exception {
+        UwsgiProcess node = UwsgiProcess.startEcho(dir, name, "--master", "--processes", "2", "--subscribe2",
+                "server=127.0.0.1:" + subscriptionServer + ",key=app.test");
+        started.add(node);
+        return node;
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     // ---------------------------------------------------------------- load
 
     /** Client threads sending requests until stopped: four on a connection, then a new connection. */

@@ -272,6 +272,39 @@ public record SubscriptionOptions(Algo algo, Duration tolerance, boolean dotspli
         }
     }
 
+    /**
+     * What differs in {@code next}, one item per option as a reload reports it:
+     * {@code subscription-algo=lrc}, {@code subscription-max-keys=100}, {@code subscriptions-sign-check off}.
+     */
+    public List<String> changesTo(SubscriptionOptions next) {
+        List<String> items = new ArrayList<>();
+        if (algo != next.algo) {
+            items.add(ALGO + "=" + next.algo.optionValue());
+        }
+        if (!tolerance.equals(next.tolerance)) {
+            items.add(TOLERANCE + "=" + next.tolerance.toSeconds());
+        }
+        if (dotsplit != next.dotsplit) {
+            items.add(DOTSPLIT + "=" + next.dotsplit);
+        }
+        if (!signCheck.equals(next.signCheck)) {
+            items.add(SIGN_CHECK + next.signCheck.map(c -> "=" + c.digest() + ":" + c.dir()).orElse(" off"));
+        }
+        if (!signTolerance.equals(next.signTolerance)) {
+            items.add(SIGN_CHECK_TOLERANCE + "=" + next.signTolerance.toSeconds());
+        }
+        if (maxKeys != next.maxKeys) {
+            items.add(MAX_KEYS + "=" + next.maxKeys);
+        }
+        if (maxNodes != next.maxNodes) {
+            items.add(MAX_NODES + "=" + next.maxNodes);
+        }
+        if (!allow.equals(next.allow)) {
+            items.add(ALLOW + (next.allow.isEmpty() ? " any" : "=" + next.allow));
+        }
+        return items;
+    }
+
     /** Registers the global subscription server options. */
     public static void registerOptions(OptionTable table) {
         table.register(OptionSpec.required(GROUP, ALGO, "NAME", "wrr",

@@ -26,8 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -48,6 +50,9 @@ import java.util.logging.Logger;
  * cannot fill the log. The socket asks for a {@value #SOCKET_RECEIVE_BUFFER}-byte kernel receive
  * buffer (capped by {@code net.core.rmem_max}), so a burst waits in the kernel instead of being
  * dropped there, and the event loop reads {@value #MAX_MESSAGES_PER_READ} datagrams per wake-up.
+ *
+ * <p>Reload: sockets are {@linkplain #bind bound} and {@linkplain #unbind closed} while the others keep
+ * reading; the allow list and the forwarder are volatile fields read once per datagram.
  */
 public final class SubscriptionServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SubscriptionServer.class.getName());
@@ -71,10 +76,13 @@ public final class SubscriptionServer implements AutoCloseable {
     private final SubscriptionTable table;
     private final Transport transport;
     private final EventLoop loop;
-    private final Consumer<SubscriptionPacket> forwarder;
-    private final SubscriptionOptions options;
+    /** Receives every accepted packet, or null; replaced by a reload ({@link #forwarder(Consumer)}). */
+    private volatile Consumer<SubscriptionPacket> forwarder;
+    /** Read once per datagram for the allow list; replaced by a reload ({@link #options(SubscriptionOptions)}). */
+    private volatile SubscriptionOptions options;
     private final SubscriptionCounters counters;
-    private final List<Channel> channels = new ArrayList<>();
+    /** The bound sockets by endpoint, in bind order; replaced whole (binds and closes come from one thread). */
+    private volatile Map<Endpoint, Channel> channels = Map.of();
     private final RateLimitedLog sourceLog;
     private final RateLimitedLog malformedLog;
     private final RateLimitedLog refusedLog;
@@ -113,11 +121,17 @@ public final class SubscriptionServer implements AutoCloseable {
 
     /**
      * Binds {@code endpoint}: a {@link Endpoint.Kind#TCP TCP} endpoint as UDP, a path or
-     * {@code @name} as a UNIX datagram socket. Blocks until bound (start-up only).
+     * {@code @name} as a UNIX datagram socket. Blocks until bound (start-up or reload, never on the
+     * subscription thread).
      *
-     * @return the channel; its local address tells the port when 0 was asked
+     * @return the channel (the one bound before if {@code endpoint} is bound already); its local
+     *         address tells the port when 0 was asked
      */
     public Channel bind(Endpoint endpoint) throws Exception {
+        Channel already = channels.get(endpoint);
+        if (already != null) {
+            return already; // the same endpoint given twice: one socket
+        }
         if (endpoint.kind() == Endpoint.Kind.UNIX) {
             removeStaleSocket(Path.of(endpoint.path()));
         }
@@ -130,7 +144,9 @@ public final class SubscriptionServer implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, SOCKET_RECEIVE_BUFFER)
                 .handler(handler)
                 .bind(address).sync().channel();
-        channels.add(channel);
+        Map<Endpoint, Channel> next = new LinkedHashMap<>(channels);
+        next.put(endpoint, channel);
+        channels = Collections.unmodifiableMap(next);
         LOG.info(() -> routerName + " subscription server bound on " + endpoint.name() + " (" + channel.localAddress()
                 + ")");
         return channel;
@@ -153,7 +169,41 @@ public final class SubscriptionServer implements AutoCloseable {
 
     /** The bound channels, in bind order. */
     public List<Channel> channels() {
-        return List.copyOf(channels);
+        return List.copyOf(channels.values());
+    }
+
+    /** The endpoints bound, in bind order. */
+    public List<Endpoint> endpoints() {
+        return List.copyOf(channels.keySet());
+    }
+
+    /**
+     * Closes the socket bound for {@code endpoint} (a reload removed it); the table and the nodes that
+     * announced there stay, and expire after the tolerance unless they announce elsewhere. Blocks
+     * until closed; never on the subscription thread.
+     *
+     * @return whether such a socket was bound
+     */
+    public boolean unbind(Endpoint endpoint) {
+        Map<Endpoint, Channel> next = new LinkedHashMap<>(channels);
+        Channel channel = next.remove(endpoint);
+        if (channel == null) {
+            return false;
+        }
+        channels = Collections.unmodifiableMap(next);
+        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info(() -> routerName + " subscription server closed on " + endpoint.name());
+        return true;
+    }
+
+    /** Reads datagrams with {@code next}'s allow list from the next datagram on (reload). */
+    public void options(SubscriptionOptions next) {
+        this.options = next;
+    }
+
+    /** Forwards accepted packets to {@code next} (or nowhere: null) from the next datagram on (reload). */
+    public void forwarder(Consumer<SubscriptionPacket> next) {
+        this.forwarder = next;
     }
 
     /** Datagrams rejected as malformed. */
@@ -203,20 +253,22 @@ public final class SubscriptionServer implements AutoCloseable {
             return null;
         }
         SubscriptionTable.Outcome outcome = table.apply(packet);
+        Consumer<SubscriptionPacket> forward = forwarder;
         if (!outcome.accepted()) {
             refusedLog.log(() -> routerName + ": refused " + packet + " from=" + sender + " reason=" + outcome);
-        } else if (forwarder != null) {
-            forwarder.accept(packet);
+        } else if (forward != null) {
+            forward.accept(packet);
         }
         return outcome;
     }
 
     @Override
     public void close() {
-        for (Channel channel : channels) {
+        Map<Endpoint, Channel> bound = channels;
+        channels = Map.of();
+        for (Channel channel : bound.values()) {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        channels.clear();
     }
 
     /** Datagrams of every bound socket, on the subscription thread. */

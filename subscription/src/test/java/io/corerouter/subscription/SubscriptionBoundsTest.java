@@ -113,6 +113,17 @@ class SubscriptionBoundsTest {
     }
 
     @Test
+    void aReloadedAllowListHoldsFromTheNextDatagram() {
+        start(SubscriptionOptions.DEFAULTS);
+        InetSocketAddress outside = new InetSocketAddress("192.0.2.7", 40000);
+        assertEquals(Outcome.NEW_NODE, send(SubscriptionPacket.of(false, "a.test", "/a.sock"), outside));
+        server.options(SubscriptionOptions.DEFAULTS.withAllow(List.of(Cidr.parse("127.0.0.0/8"))));
+        assertNull(send(SubscriptionPacket.of(false, "a.test", "/a.sock"), outside));
+        assertEquals(1, table.counters().droppedCount(Drop.SOURCE));
+        assertEquals(Outcome.REFRESHED, subscribe("a.test", "/a.sock"), "a listed source is read");
+    }
+
+    @Test
     void pastTheNodeLimitNewNodesAreDropped() {
         start(limits(10, 2));
         assertEquals(Outcome.NEW_NODE, subscribe("a.test", "/a.sock"));

@@ -37,7 +37,8 @@ public final class SubscriptionSlot {
     private final String key;
     private final int hash;
     private final long sequence;
-    private final PublicKey publicKey;
+    /** The key's public key for signed subscriptions, or null (read again when needed); subscription thread only. */
+    private PublicKey publicKey;
     @SuppressWarnings("unused") // through HITS
     private volatile long hits;
     @SuppressWarnings("unused") // through CURSOR
@@ -89,6 +90,11 @@ public final class SubscriptionSlot {
 
     PublicKey publicKey() {
         return publicKey;
+    }
+
+    /** Replaces the public key, or forgets it (null) after the signature settings changed. */
+    void publicKey(PublicKey key) {
+        publicKey = key;
     }
 
     SubscriptionNode[] all() {

@@ -134,15 +134,32 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
         }
     }
 
+    /**
+     * Everything the options decide, as one immutable value: lookups and the subscription thread read
+     * it once per request or packet, and a reload ({@link #reconfigure}) swaps it whole.
+     *
+     * @param options         the global options it was made from
+     * @param balancer        {@code --subscription-algo}
+     * @param fallbackKey     {@code --R-subscription-fallback-key}, or null
+     * @param defaultProtocol {@code --R-subscription-protocol}
+     * @param signCheck       {@code --subscriptions-sign-check}, or null
+     */
+    private record Settings(SubscriptionOptions options, Balancer balancer, long toleranceNanos, long toleranceSeconds,
+                            String fallbackKey, NodeProtocol defaultProtocol, SignatureCheck signCheck) {
+        static Settings of(SubscriptionOptions options, Optional<String> fallbackKey, NodeProtocol defaultProtocol) {
+            return new Settings(options, Balancer.of(options.algo()), options.tolerance().toNanos(),
+                    options.tolerance().toSeconds(), fallbackKey.orElse(null), defaultProtocol,
+                    options.signCheck().map(c -> new SignatureCheck(c, options.signTolerance())).orElse(null));
+        }
+
+        Settings withProtocol(NodeProtocol protocol) {
+            return new Settings(options, balancer, toleranceNanos, toleranceSeconds, fallbackKey, protocol, signCheck);
+        }
+    }
+
     private final String routerName;
-    private final Balancer balancer;
-    private final long toleranceNanos;
-    private final long toleranceSeconds;
-    private final boolean dotsplit;
-    private final String fallbackKey;
-    private final int maxKeys;
-    private final int maxNodes;
-    private final SignatureCheck signCheck;
+    /** The options in force; replaced whole by {@link #reconfigure} on the subscription thread. */
+    private volatile Settings settings;
     private final SubscriptionCounters counters = new SubscriptionCounters();
     private final TableEventLog eventLog;
     private final Clock clock;
@@ -191,12 +208,12 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
         return all;
     }
 
-    /** What nodes speak whose packet has no {@code proto} key ({@code --R-subscription-protocol}). */
-    private volatile NodeProtocol defaultProtocol = NodeProtocol.UWSGI;
-
-    /** Sets what subscribed nodes speak when their packet does not say ({@code --R-subscription-protocol}). */
+    /**
+     * Sets what subscribed nodes speak when their packet does not say ({@code --R-subscription-protocol});
+     * nodes already in the table keep theirs. Before packets are applied, or on the subscription thread.
+     */
     public void defaultProtocol(NodeProtocol protocol) {
-        this.defaultProtocol = protocol;
+        settings = settings.withProtocol(protocol);
     }
 
     /**
@@ -212,24 +229,59 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
             return NodeProtocol.ofName(packet.proto());
         }
         NodeProtocol byScheme = NodeProtocol.ofAddress(packet.address());
-        return byScheme != NodeProtocol.UWSGI ? byScheme : defaultProtocol;
+        return byScheme != NodeProtocol.UWSGI ? byScheme : settings.defaultProtocol();
     }
 
     public SubscriptionTable(String routerName, SubscriptionOptions options, Optional<String> fallbackKey,
             Clock clock, Executor executor) {
         this.routerName = routerName;
-        this.balancer = Balancer.of(options.algo());
-        this.toleranceNanos = options.tolerance().toNanos();
-        this.toleranceSeconds = options.tolerance().toSeconds();
-        this.dotsplit = options.dotsplit();
-        this.fallbackKey = fallbackKey.orElse(null);
-        this.maxKeys = options.maxKeys();
-        this.maxNodes = options.maxNodes();
-        this.signCheck = options.signCheck().map(c -> new SignatureCheck(c, options.signTolerance())).orElse(null);
+        this.settings = Settings.of(options, fallbackKey, NodeProtocol.UWSGI);
         this.clock = clock;
         this.executor = executor;
         this.lookupNanos = clock.nanoTime();
         this.eventLog = new TableEventLog(LOG, routerName, clock);
+    }
+
+    /**
+     * Applies new options (SIGHUP reload) without touching the keys and nodes the table holds; runs on
+     * the subscription thread, the returned future completes when they are in force. Lookups and
+     * packets read the options once each, so every one of them sees either the old or the new set.
+     *
+     * <ul>
+     * <li>{@code --subscription-algo}: the next lookup uses the new balancer. Nothing is rebuilt: every
+     *     key keeps its smooth-WRR cycle whatever the algorithm (lrc and wlrc read the node list).
+     * <li>{@code --subscription-tolerance}: the next lookup and sweep judge every node with it; a node
+     *     silent for longer than a shorter tolerance is marked dead then.
+     * <li>{@code --subscription-max-keys}, {@code --subscription-max-nodes}: only packets that would add a
+     *     key or a node are checked against the new bounds; keys and nodes past a lowered bound stay
+     *     (nothing is evicted) and leave as usual when their nodes stop announcing.
+     * <li>{@code --subscriptions-sign-check}: from the next packet on. A key's public key is read again
+     *     (from the new directory) by its next packet when the digest or the directory changed, or when
+     *     checks were off; nodes that do not sign are refused from then on and expire.
+     * <li>{@code --subscription-dotsplit}, {@code --R-subscription-fallback-key}: the next lookup.
+     * <li>{@code --R-subscription-protocol}: nodes added from now on; nodes in the table keep theirs.
+     * </ul>
+     */
+    public CompletableFuture<Void> reconfigure(SubscriptionOptions options, Optional<String> fallbackKey,
+            NodeProtocol protocol) {
+        Settings next = Settings.of(options, fallbackKey, protocol);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        executor.execute(() -> {
+            Settings before = settings;
+            if (!before.options().signCheck().equals(options.signCheck())) {
+                for (SubscriptionSlot slot : slots.values()) {
+                    slot.publicKey(null); // read again by the key's next packet
+                }
+            }
+            settings = next;
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** The global options in force (the last {@link #reconfigure}d, else those it was made with). */
+    public SubscriptionOptions options() {
+        return settings.options();
     }
 
     /** Adds a listener (before packets are applied). */
@@ -255,15 +307,16 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
     @Override
     public BackendNode pick(CharSequence key) {
         String k = key instanceof String s ? s : key.toString();
+        Settings now = settings;
         SubscriptionSlot slot = slots.get(k);
         if (slot == null) {
-            slot = dotsplit ? dotsplit(k) : fallbackKey != null ? slots.get(fallbackKey) : null;
+            slot = now.options().dotsplit() ? dotsplit(k) : now.fallbackKey() != null ? slots.get(now.fallbackKey()) : null;
             if (slot == null) {
                 return null;
             }
         }
         slot.hit();
-        return balancer.pick(slot, lookupNanos);
+        return now.balancer().pick(slot, lookupNanos);
     }
 
     private SubscriptionSlot dotsplit(String key) {
@@ -298,6 +351,8 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
     }
 
     private Outcome subscribe(SubscriptionPacket packet) {
+        Settings now = settings;
+        SignatureCheck signCheck = now.signCheck();
         long nowEpoch = clock.epochSeconds();
         SubscriptionSlot slot = slots.get(packet.key());
         if (slot != null && slot.isRemoved()) {
@@ -306,7 +361,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
         SubscriptionNode node = slot == null ? null : slot.find(packet.address());
         // the bounds first: refusing costs nothing, a signature check costs an RSA verify
         if (node == null) {
-            if (slot == null ? slots.size() >= maxKeys : slot.all().length >= maxNodes) {
+            if (slot == null ? slots.size() >= now.options().maxKeys() : slot.all().length >= now.options().maxNodes()) {
                 return slot == null ? Outcome.KEY_LIMIT : Outcome.NODE_LIMIT;
             }
         }
@@ -329,7 +384,11 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
                     return Outcome.BAD_SIGNATURE;
                 }
             } else {
-                if (!signCheck.verify(slot.publicKey(), packet)) {
+                PublicKey slotKey = publicKey(slot, signCheck);
+                if (slotKey == null) {
+                    return Outcome.NO_PUBLIC_KEY;
+                }
+                if (!signCheck.verify(slotKey, packet)) {
                     return Outcome.BAD_SIGNATURE;
                 }
                 if (node != null ? packet.unix() <= node.unixCheck() : !signCheck.fresh(packet.unix(), nowEpoch)) {
@@ -390,18 +449,41 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
         return outcome;
     }
 
+    /**
+     * The slot's public key, read now if the slot has none: its key was announced while signatures
+     * were off or checked against another directory ({@link #reconfigure}). Null when unreadable.
+     */
+    private PublicKey publicKey(SubscriptionSlot slot, SignatureCheck signCheck) {
+        PublicKey key = slot.publicKey();
+        if (key == null) {
+            try {
+                key = signCheck.loadKey(slot.key());
+            } catch (Exception e) {
+                LOG.log(Level.FINE, () -> routerName + ": no public key for key=" + slot.key() + ": " + e);
+                return null;
+            }
+            slot.publicKey(key);
+        }
+        return key;
+    }
+
     private Outcome unsubscribe(SubscriptionPacket packet) {
         SubscriptionSlot slot = slots.get(packet.key());
         SubscriptionNode node = slot == null || slot.isRemoved() ? null : slot.find(packet.address());
         if (node == null) {
             return Outcome.UNKNOWN_NODE;
         }
+        SignatureCheck signCheck = settings.signCheck();
         if (signCheck != null) {
             // uWSGI checks only the signature of an unsubscribe, no unix rule (spec §2.9)
             if (!packet.signed()) {
                 return Outcome.UNSIGNED;
             }
-            if (!signCheck.verify(slot.publicKey(), packet)) {
+            PublicKey slotKey = publicKey(slot, signCheck);
+            if (slotKey == null) {
+                return Outcome.NO_PUBLIC_KEY;
+            }
+            if (!signCheck.verify(slotKey, packet)) {
                 return Outcome.BAD_SIGNATURE;
             }
         }
@@ -587,11 +669,11 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
     }
 
     long toleranceNanos() {
-        return toleranceNanos;
+        return settings.toleranceNanos();
     }
 
     long toleranceSeconds() {
-        return toleranceSeconds;
+        return settings.toleranceSeconds();
     }
 
     // ------------------------------------------------------------------ inspection and stats
@@ -669,7 +751,7 @@ public final class SubscriptionTable implements KeyMapper, StatsSource, HealthCh
 
     /** {@code wrr}: picks left for node {@code index} in the current WRR cycle (0 for lrc/wlrc). */
     private long remainingCredits(SubscriptionNode[] cycle, long cursor, SubscriptionNode node) {
-        if (balancer != Balancer.WRR || cycle.length == 0) {
+        if (settings.balancer() != Balancer.WRR || cycle.length == 0) {
             return 0;
         }
         int from = (int) Long.remainderUnsigned(cursor, cycle.length);

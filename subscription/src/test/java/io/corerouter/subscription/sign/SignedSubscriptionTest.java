@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import io.corerouter.core.config.NodeProtocol;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,5 +186,29 @@ class SignedSubscriptionTest {
         } finally {
             buf.release();
         }
+    }
+
+    @Test
+    void signaturesTurnedOnByAReloadApplyToKeysAlreadyInTheTable() {
+        SubscriptionOptions open = SubscriptionOptions.DEFAULTS;
+        SubscriptionTable unchecked = new SubscriptionTable("test", open, Optional.empty(), clock, subscriptionThread);
+        long now = clock.epochSeconds();
+        assertEquals(Outcome.NEW_NODE, unchecked.apply(SubscriptionPacket.of(false, KEY, "/a.sock")));
+        assertEquals(Outcome.NEW_NODE, unchecked.apply(SubscriptionPacket.of(false, KEY, "/b.sock")));
+        SubscriptionOptions checked = new SubscriptionOptions(SubscriptionOptions.Algo.WRR, Duration.ofSeconds(17),
+                false, Optional.of(new SubscriptionOptions.SignCheck("SHA256", dir.resolve("keys"), "SHA256withRSA")),
+                Duration.ofSeconds(100));
+        unchecked.reconfigure(checked, Optional.empty(), NodeProtocol.UWSGI);
+        subscriptionThread.drain();
+        assertEquals(Outcome.UNSIGNED, unchecked.apply(SubscriptionPacket.of(false, KEY, "/a.sock")),
+                "a node that does not sign is refused from now on");
+        assertEquals(Outcome.BAD_SIGNATURE, unchecked.apply(signed(false, "/a.sock", now, otherSigner)));
+        assertEquals(Outcome.REFRESHED, unchecked.apply(signed("/a.sock", now)),
+                "the key's public key is read for a key announced before the reload");
+        assertEquals(2, unchecked.slot(KEY).orElseThrow().nodes().size(), "nothing was removed by the reload");
+
+        unchecked.reconfigure(open, Optional.empty(), NodeProtocol.UWSGI);
+        subscriptionThread.drain();
+        assertEquals(Outcome.REFRESHED, unchecked.apply(SubscriptionPacket.of(false, KEY, "/b.sock")));
     }
 }
