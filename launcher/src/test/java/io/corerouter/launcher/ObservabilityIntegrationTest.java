@@ -58,7 +58,25 @@ class ObservabilityIntegrationTest {
 
     private static PromText scrape(int statsPort) throws Exception {
         String text = curl("http://127.0.0.1:" + statsPort + "/metrics");
+        checkWithPrometheusParser(text);
         return PromText.parse(text);
+    }
+
+    /**
+     * The exposition also goes through a real Prometheus parser: the official Python client's text parser
+     * (Debian's python3-prometheus-client, installed by scripts/install-peers.sh), which fails on any
+     * line a Prometheus server would reject.
+     */
+    private static void checkWithPrometheusParser(String text) throws Exception {
+        String script = String.join("\n",
+                "import sys",
+                "from prometheus_client.parser import text_string_to_metric_families",
+                "families = list(text_string_to_metric_families(sys.stdin.read()))",
+                "assert families, 'no metric family'",
+                "print(len(families))");
+        Commands.Result result = Commands.run(List.of("/usr/bin/python3", "-c", script), text);
+        assertEquals(0, result.exit(), () -> "the Prometheus client's parser refused the exposition: " + result.all());
+        assertTrue(Integer.parseInt(result.stdout().trim()) > 10, result::all);
     }
 
     private static void awaitWritten(AccessLog log, long lines) throws InterruptedException {
