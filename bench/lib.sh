@@ -7,7 +7,7 @@ jar="$root/launcher/target/corerouter.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
 
 # the JVM flags bin/corerouter runs with (COREROUTER_JAVA_OPTS replaces them; empty = JVM defaults)
-java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC}"
+java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC -Xms16m -Xmn8m -Dio.netty.allocator.maxOrder=7}"
 
 work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
 # uWSGI masters, nginx: SIGINT (a uWSGI master reloads on SIGTERM but exits on SIGINT)

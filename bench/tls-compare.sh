@@ -20,7 +20,7 @@ proto="${PROTO:--tls1_2}"
 clients="${CLIENTS:-2}"
 "$root/scripts/install-peers.sh"
 jar="$root/launcher/target/corerouter.jar"
-java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC}"   # as bin/corerouter
+java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC -Xms16m -Xmn8m -Dio.netty.allocator.maxOrder=7}"   # as bin/corerouter
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
 
 work="$(mktemp -d /tmp/corerouter-tls-bench.XXXXXX)"

@@ -8,7 +8,7 @@
 # Usage: bench/wrk-compare.sh [DURATION_SECONDS] [CONNECTIONS]
 # Env:   ROUNDS (default 1), COREROUTER_PROCESSES (default: CPU cores), UWSGI_HTTP_PROCESSES (default 1,
 #        uWSGI's default), WARMUP (seconds, default 10),
-#        COREROUTER_JAVA_OPTS (default -XX:+UseSerialGC, as bin/corerouter)
+#        COREROUTER_JAVA_OPTS (default: bin/corerouter's flags)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-10}"

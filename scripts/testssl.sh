@@ -45,7 +45,7 @@ uwsgi --master --socket "127.0.0.1:$backend_port" --processes 1 --route-run retu
   >"$work/backend.log" 2>&1 &
 pids+=($!)
 # the default HTTPS listener: no cipher list, no TLS option
-java ${COREROUTER_JAVA_OPTS--XX:+UseSerialGC} -jar "$jar" --https "127.0.0.1:$https_port,$work/server.crt,$work/server.key" \
+java ${COREROUTER_JAVA_OPTS--XX:+UseSerialGC -Xms16m -Xmn8m -Dio.netty.allocator.maxOrder=7} -jar "$jar" --https "127.0.0.1:$https_port,$work/server.crt,$work/server.key" \
   --http-to "127.0.0.1:$backend_port" --http-keepalive >"$work/corerouter.log" 2>&1 &
 router_pid=$!
 pids+=("$router_pid")

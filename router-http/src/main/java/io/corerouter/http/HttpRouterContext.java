@@ -6,6 +6,7 @@ import io.corerouter.core.pool.NodePools;
 import io.corerouter.core.route.Routes;
 import io.corerouter.core.server.RouterRuntime;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectDecoder;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -60,7 +61,10 @@ final class HttpRouterContext {
                 .setMaxInitialLineLength(config.limits().maxInitialLineLength())
                 .setMaxHeaderSize(config.limits().maxHeadSize())
                 .setMaxChunkSize(65536)
-                .setInitialBufferSize(config.common().bufferSize())
+                // the decoder keeps this scratch buffer for the connection's life and grows it only for
+                // a longer line: Netty's 128 bytes, not buffer-size, or each idle keep-alive client
+                // holds 4 KB of heap (issue 14)
+                .setInitialBufferSize(HttpObjectDecoder.DEFAULT_INITIAL_BUFFER_SIZE)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(true);

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -70,6 +71,17 @@ class StrictRequestDecoderTest {
     @Test
     void cleanHeadIsDecoded() {
         assertEverySplit("\r\nGET /x HTTP/1.1\r\n" + H + "X-A: 1\r\n\r\n", "request GET /x [a, 1]", "end");
+    }
+
+    /** The scratch buffer starts small (it lives as long as the connection) and grows for longer lines. */
+    @Test
+    void linesLongerThanTheInitialScratchBufferAreDecoded() {
+        assertEquals(HttpObjectDecoder.DEFAULT_INITIAL_BUFFER_SIZE, CONFIG.getInitialBufferSize());
+        String path = "/" + "p".repeat(600);
+        String value = "v".repeat(700);
+        assertEverySplit("GET " + path + " HTTP/1.1\r\n" + H + "X-Long: " + value + "\r\n\r\n"
+                        + "GET /x HTTP/1.1\r\n" + H + "\r\n",
+                "request GET " + path + " [a, " + value + "]", "end", "request GET /x [a]", "end");
     }
 
     @Test
