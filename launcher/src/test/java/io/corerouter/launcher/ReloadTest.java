@@ -153,6 +153,15 @@ class ReloadTest {
         int second = freeUdpPort();
         startRouter(ini("http = 127.0.0.1:" + port, "http-subscription-server = 127.0.0.1:" + first));
         UwsgiProcess n1 = subscribedNode("n1", first);
+        // the load counts every non-200: it starts once the router has n1's first announce
+        await("n1's subscription", () -> {
+            try {
+                return RawHttpClient.exchange(new java.net.InetSocketAddress("127.0.0.1", port),
+                        "GET / HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n").status() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
         try (Load load = new Load(port, 4)) {
             load.awaitResponses("n1", 50);
             ini("http = 127.0.0.1:" + port, "http-subscription-server = 127.0.0.1:" + first,
@@ -177,7 +186,9 @@ class ReloadTest {
             int n2 = load.count("n2");
             load.awaitResponses("n2", n2 + 50);
             load.stop();
-            assertEquals(List.of(), List.copyOf(load.failures), "failed requests across the reloads");
+            assertEquals(List.of(), List.copyOf(load.failures), () -> "failed requests across the reloads; router log:\n"
+                    + log().lines().filter(l -> l.contains("status=") || l.contains("SIGHUP"))
+                            .collect(java.util.stream.Collectors.joining("\n")));
         }
         assertTrue(n1.isAlive());
         assertTrue(router.isAlive());
