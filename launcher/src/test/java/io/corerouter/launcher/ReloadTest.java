@@ -19,13 +19,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,7 +73,7 @@ class ReloadTest {
         RawHttpClient idleOnRemoved = client(removed);
         assertEquals("n1", nodeOf(idleOnRemoved));
 
-        try (Load load = new Load(stays, 4)) {
+        try (LoadClients load = new LoadClients(stays, 4)) {
             load.awaitResponses("n1", 50);
             ini("http = 127.0.0.1:" + stays, "http = 127.0.0.1:" + added, "http-to = " + n2.address());
             String line = reload();
@@ -107,7 +101,7 @@ class ReloadTest {
         UwsgiProcess n2 = node("n2");
         int port = freePort();
         startRouter(ini("http = 127.0.0.1:" + port, "http-to = " + n1.address()));
-        try (Load load = new Load(port, 4)) {
+        try (LoadClients load = new LoadClients(port, 4)) {
             load.awaitResponses("n1", 50);
             ini("http = 127.0.0.1:" + port, "http-to = " + n2.address(), "http-timeout = -3");
             signal("HUP");
@@ -133,7 +127,7 @@ class ReloadTest {
         startRouter(ini("http = 127.0.0.1:" + http, "https = 127.0.0.1:" + https + "," + first.cert() + "," + first.key(),
                 "http-to = " + n1.address()));
         assertTrue(servedCertificate(https).getSubjectX500Principal().getName().contains("CN=first.test"));
-        try (Load load = new Load(http, 2)) {
+        try (LoadClients load = new LoadClients(http, 2)) {
             load.awaitResponses("n1", 20);
             ini("http = 127.0.0.1:" + http, "https = 127.0.0.1:" + https + "," + second.cert() + "," + second.key(),
                     "http-to = " + n1.address());
@@ -162,7 +156,7 @@ class ReloadTest {
                 return false;
             }
         });
-        try (Load load = new Load(port, 4)) {
+        try (LoadClients load = new LoadClients(port, 4)) {
             load.awaitResponses("n1", 50);
             ini("http = 127.0.0.1:" + port, "http-subscription-server = 127.0.0.1:" + first,
                     "http-subscription-server = 127.0.0.1:" + second, "subscription-algo = lrc",
@@ -204,88 +198,6 @@ class ReloadTest {
     private static int freeUdpPort() throws IOException {
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    // ---------------------------------------------------------------- load
-
-    /** Client threads sending requests until stopped: four on a connection, then a new connection. */
-    private static final class Load implements AutoCloseable {
-        final Queue<String> failures = new ConcurrentLinkedQueue<>();
-        private final Map<String, AtomicInteger> byNode = new ConcurrentHashMap<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(int port, int clients) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // bounded even if never stopped
-            for (int i = 0; i < clients; i++) {
-                Thread thread = new Thread(() -> run(port, deadline), "load-" + i);
-                threads.add(thread);
-                thread.start();
-            }
-        }
-
-        private void run(int port, long deadline) {
-            RawHttpClient client = null;
-            int sent = 0;
-            while (!stop.get() && System.nanoTime() < deadline) {
-                try {
-                    if (client == null) {
-                        client = new RawHttpClient(new InetSocketAddress("127.0.0.1", port));
-                    }
-                    client.send(GET);
-                    RawHttpClient.Response response = client.read();
-                    if (response.status() != 200) {
-                        failures.add(response.statusLine());
-                    } else {
-                        byNode.computeIfAbsent(nodeName(response), n -> new AtomicInteger()).incrementAndGet();
-                    }
-                    if (++sent % 4 == 0 || "close".equalsIgnoreCase(response.header("Connection"))) {
-                        client.close();
-                        client = null;
-                    }
-                } catch (IOException e) {
-                    failures.add(e.toString());
-                    client = closeQuietly(client);
-                }
-            }
-            closeQuietly(client);
-        }
-
-        int count(String node) {
-            AtomicInteger n = byNode.get(node);
-            return n == null ? 0 : n.get();
-        }
-
-        void awaitResponses(String node, int n) throws InterruptedException {
-            await(n + " responses from " + node + " (failures so far: " + failures + ")", () -> count(node) >= n);
-        }
-
-        void stop() {
-            stop.set(true);
-            try {
-                for (Thread thread : threads) {
-                    thread.join(TimeUnit.SECONDS.toMillis(30));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() {
-            stop();
-        }
-
-        private static RawHttpClient closeQuietly(RawHttpClient client) {
-            if (client != null) {
-                try {
-                    client.close();
-                } catch (IOException ignored) {
-                    // closing a broken connection
-                }
-            }
-            return null;
         }
     }
 

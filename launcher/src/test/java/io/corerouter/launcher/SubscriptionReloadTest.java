@@ -24,12 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +96,7 @@ class SubscriptionReloadTest {
         subscribed("a", server(router, 0), "app.test");
         Running.await("node a", () -> nodes(router, "app.test").size() == 1);
         int second = freeUdpPort();
-        try (Load load = new Load(http(router), "app.test", 2)) {
+        try (LoadClients load = new LoadClients(http(router), "app.test", 2)) {
             load.awaitResponses("a", 20);
             String line = router.reload(RouterConfig.parse(args("--http-subscription-server", "127.0.0.1:0",
                     "--http-subscription-server", "127.0.0.1:" + second)));
@@ -232,86 +227,5 @@ class SubscriptionReloadTest {
             }
         }
         throw new AssertionError("no key " + key + " in the stats");
-    }
-
-    /** Client threads sending requests for one host until stopped: four on a connection, then a new one. */
-    private static final class Load implements AutoCloseable {
-        final Queue<String> failures = new ConcurrentLinkedQueue<>();
-        private final Map<String, AtomicInteger> byNode = new ConcurrentHashMap<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(SocketAddress router, String host, int clients) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // bounded even if never stopped
-            for (int i = 0; i < clients; i++) {
-                Thread thread = new Thread(() -> run(router, host, deadline), "load-" + i);
-                threads.add(thread);
-                thread.start();
-            }
-        }
-
-        private void run(SocketAddress router, String host, long deadline) {
-            RawHttpClient client = null;
-            int sent = 0;
-            while (!stop.get() && System.nanoTime() < deadline) {
-                try {
-                    if (client == null) {
-                        client = new RawHttpClient(router);
-                    }
-                    client.send("GET /load HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
-                    RawHttpClient.Response response = client.read();
-                    if (response.status() != 200) {
-                        failures.add(response.statusLine());
-                    } else {
-                        byNode.computeIfAbsent(JSON.readTree(response.body()).get("node").asText(),
-                                n -> new AtomicInteger()).incrementAndGet();
-                    }
-                    if (++sent % 4 == 0 || "close".equalsIgnoreCase(response.header("Connection"))) {
-                        client.close();
-                        client = null;
-                    }
-                } catch (IOException e) {
-                    failures.add(e.toString());
-                    client = closeQuietly(client);
-                }
-            }
-            closeQuietly(client);
-        }
-
-        int count(String node) {
-            AtomicInteger n = byNode.get(node);
-            return n == null ? 0 : n.get();
-        }
-
-        void awaitResponses(String node, int n) throws InterruptedException {
-            Running.await(n + " responses from " + node + " (failures so far: " + failures + ")", () -> count(node) >= n);
-        }
-
-        void stop() {
-            stop.set(true);
-            try {
-                for (Thread thread : threads) {
-                    thread.join(TimeUnit.SECONDS.toMillis(30));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() {
-            stop();
-        }
-
-        private static RawHttpClient closeQuietly(RawHttpClient client) {
-            if (client != null) {
-                try {
-                    client.close();
-                } catch (IOException ignored) {
-                    // closing a broken connection
-                }
-            }
-            return null;
-        }
     }
 }

@@ -12,6 +12,7 @@ import io.corerouter.core.pool.PoolRequest;
 import io.corerouter.core.pool.PoolUser;
 import io.corerouter.core.pool.PooledConnection;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -173,7 +174,7 @@ final class PooledExchange implements PoolUser, LeaseCallback {
         ReferenceCountUtil.release(msg);
     }
 
-    private void finish(io.netty.channel.ChannelFuture lastWrite) {
+    private void finish(ChannelFuture lastWrite) {
         done = true;
         node.requestSucceeded();
         PooledConnection finished = connection;
