@@ -6,27 +6,40 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.openssl.PEMException;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.util.io.pem.PemHeader;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 
 /**
  * Reads the PEM files a TLS context is built from: certificate chains (other blocks in the file,
  * such as DH parameters, are skipped) and unencrypted private keys in PKCS#8
- * ({@code BEGIN PRIVATE KEY}, what {@code openssl req -newkey} and {@code genpkey} write) or PKCS#1
- * RSA ({@code BEGIN RSA PRIVATE KEY}) form. Blocking: start-up or offload threads only.
+ * ({@code BEGIN PRIVATE KEY}, what {@code openssl req -newkey} and {@code genpkey} write), SEC1 EC
+ * ({@code BEGIN EC PRIVATE KEY}, {@code openssl ecparam -genkey}) or PKCS#1 RSA
+ * ({@code BEGIN RSA PRIVATE KEY}) form, decoded with Bouncy Castle's PEM and ASN.1 classes.
+ * Blocking: start-up or offload threads only.
  */
 final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
-    private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "Ed25519", "Ed448", "DSA", "RSASSA-PSS"};
 
     private PemFiles() {
     }
@@ -48,70 +61,88 @@ final class PemFiles {
         return certificates;
     }
 
-    /** The first private key block of the file. */
+    /**
+     * The first private key of the file, whatever its PEM form: PKCS#8 ({@code PRIVATE KEY}), SEC1 EC
+     * ({@code EC PRIVATE KEY}, what {@code openssl ecparam -genkey} and many ACME clients write, possibly
+     * after an {@code EC PARAMETERS} block), PKCS#1 RSA ({@code RSA PRIVATE KEY}). The key is converted to PKCS#8, the form Netty hands to BoringSSL. Encrypted keys are refused with the
+     * file named: a router starts unattended, there is nobody to ask for a pass phrase.
+     */
     static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-        Matcher m = BLOCK.matcher(Files.readString(file, StandardCharsets.US_ASCII));
-        while (m.find()) {
-            switch (m.group(1)) {
-                case "PRIVATE KEY":
-                    return pkcs8(file, decode(m.group(2)));
-                case "RSA PRIVATE KEY":
-                    return pkcs8(file, wrapPkcs1(decode(m.group(2))));
-                case "ENCRYPTED PRIVATE KEY":
+        ASN1Encodable ecParameters = null;
+        // PemReader, not PEMParser: PEMParser throws on block types it does not know (DH PARAMETERS)
+        try (PemReader pem = new PemReader(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            for (PemObject block = pem.readPemObject(); block != null; block = pem.readPemObject()) {
+                if (block.getType().endsWith("PRIVATE KEY") && isEncrypted(block)) {
                     throw new GeneralSecurityException(file + ": encrypted private keys are not supported "
-                            + "(decrypt it: openssl pkcs8 -in KEY -out KEY.plain)");
-                case "EC PRIVATE KEY":
-                    throw new GeneralSecurityException(file + ": SEC1 EC keys are not supported "
-                            + "(convert it: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8)");
-                default:
-                    // parameters, certificates: skip
+                            + "(decrypt it: openssl pkey -in KEY -out KEY.plain)");
+                }
+                switch (block.getType()) {
+                    case "PRIVATE KEY":
+                        return convert(file, block, PrivateKeyInfo.getInstance(block.getContent()));
+                    case "EC PARAMETERS":
+                        ecParameters = ASN1Primitive.fromByteArray(block.getContent());
+                        break;
+                    case "EC PRIVATE KEY":
+                        return convert(file, block, sec1(block.getContent(), ecParameters));
+                    case "RSA PRIVATE KEY":
+                        return convert(file, block, new PrivateKeyInfo(new AlgorithmIdentifier(
+                                PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+                                RSAPrivateKey.getInstance(block.getContent())));
+                    case "DSA PRIVATE KEY":
+                        throw new GeneralSecurityException(file + ": DSA keys are not supported (BoringSSL has no DSA)");
+                    default:
+                        // certificates, DH parameters: skip
+                }
             }
+        } catch (IllegalArgumentException | IllegalStateException | IOException badEncoding) {
+            // BC's ASN.1 parsers throw unchecked exceptions on bad DER; PemReader an IOException
+            throw new GeneralSecurityException(file + ": unreadable private key (" + badEncoding.getMessage() + ")",
+                    badEncoding);
         }
         throw new GeneralSecurityException(file + ": no PEM private key found");
     }
 
-    private static PrivateKey pkcs8(Path file, byte[] der) throws GeneralSecurityException {
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-        for (String algorithm : KEY_ALGORITHMS) {
-            try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-            } catch (GeneralSecurityException wrongAlgorithm) {
-                // try the next one
+    /** OpenSSL's traditional encryption ({@code Proc-Type: 4,ENCRYPTED}) or PKCS#8's. */
+    private static boolean isEncrypted(PemObject block) {
+        if (block.getType().equals("ENCRYPTED PRIVATE KEY")) {
+            return true;
+        }
+        for (Object header : block.getHeaders()) {
+            if (header instanceof PemHeader h && h.getName().equals("Proc-Type") && h.getValue().contains("ENCRYPTED")) {
+                return true;
             }
         }
-        throw new GeneralSecurityException(file + ": unsupported private key algorithm");
+        return false;
     }
 
-    /** PKCS#1 RSAPrivateKey inside a PKCS#8 PrivateKeyInfo with the rsaEncryption algorithm. */
-    private static byte[] wrapPkcs1(byte[] pkcs1) {
-        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-            0x01, 0x01, 0x05, 0x00};
-        byte[] version = {0x02, 0x01, 0x00};
-        byte[] octets = der(0x04, pkcs1);
-        byte[] body = new byte[version.length + algorithm.length + octets.length];
-        System.arraycopy(version, 0, body, 0, version.length);
-        System.arraycopy(algorithm, 0, body, version.length, algorithm.length);
-        System.arraycopy(octets, 0, body, version.length + algorithm.length, octets.length);
-        return der(0x30, body);
-    }
-
-    private static byte[] der(int tag, byte[] content) {
-        int n = content.length;
-        byte[] length;
-        if (n < 0x80) {
-            length = new byte[] {(byte) n};
-        } else if (n < 0x100) {
-            length = new byte[] {(byte) 0x81, (byte) n};
-        } else if (n < 0x10000) {
-            length = new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n};
-        } else {
-            length = new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
+    /**
+     * RFC 5915's ECPrivateKey inside a PKCS#8 PrivateKeyInfo (RFC 5915 §2, RFC 5480 id-ecPublicKey). The
+     * curve is the key's own parameters field, else the preceding {@code EC PARAMETERS} block's.
+     */
+    private static PrivateKeyInfo sec1(byte[] der, ASN1Encodable ecParameters) throws IOException {
+        ECPrivateKey key = ECPrivateKey.getInstance(der);
+        ASN1Encodable curve = key.getParametersObject() != null ? key.getParametersObject() : ecParameters;
+        if (curve == null) {
+            throw new IOException("SEC1 key without curve parameters and no EC PARAMETERS block before it");
         }
-        byte[] out = new byte[1 + length.length + n];
-        out[0] = (byte) tag;
-        System.arraycopy(length, 0, out, 1, length.length);
-        System.arraycopy(content, 0, out, 1 + length.length, n);
-        return out;
+        return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), key);
+    }
+
+    private static PrivateKey convert(Path file, PemObject block, PrivateKeyInfo info) throws GeneralSecurityException {
+        try {
+            return new JcaPEMKeyConverter().getPrivateKey(info);
+        } catch (PEMException e) {
+            throw new GeneralSecurityException(file + ": unsupported " + block.getType() + " ("
+                    + info.getPrivateKeyAlgorithm().getAlgorithm() + "): " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 
     private static byte[] decode(String base64) {
