@@ -65,6 +65,10 @@ final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static X509Certificate peerCertificate(SslHandler ssl) {
+        if (!ssl.engine().getWantClientAuth() && !ssl.engine().getNeedClientAuth()) {
+            // not asked for, so none was sent: spares every handshake an exception with a stack trace
+            return null;
+        }
         try {
             Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
             return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? x509 : null;
