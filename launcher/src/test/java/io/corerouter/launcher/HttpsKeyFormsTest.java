@@ -1,6 +1,7 @@
 package io.corerouter.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corerouter.core.testing.Commands;
@@ -72,6 +73,18 @@ class HttpsKeyFormsTest {
         if (tls12) {
             assertTrue(result.stdout().contains("Cipher is ECDHE-ECDSA-"), result::toString);
         }
+    }
+
+    @Test
+    void anEncryptedSec1KeyStopsStartUpNamingTheListenerAndTheFile() throws Exception {
+        OpensslPki.Pair plain = sec1(dir, "enc.test", "prime256v1", false);
+        Path encrypted = dir.resolve("encrypted.key");
+        OpensslPki.openssl(List.of("ec", "-aes256", "-passout", "pass:secret", "-in", plain.key().toString(),
+                "-out", encrypted.toString()));
+        Exception e = assertThrows(Exception.class,
+                () -> running.router("--https", "127.0.0.1:0," + plain.cert() + "," + encrypted));
+        assertTrue(e.getMessage().startsWith("https ") && e.getMessage().contains(encrypted + ": encrypted private keys"
+                + " are not supported (decrypt it: openssl pkey"), e.getMessage());
     }
 
     @Test

@@ -68,6 +68,25 @@ final class PemFiles {
      * file named: a router starts unattended, there is nobody to ask for a pass phrase.
      */
     static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
+        return privateKey(null, file);
+    }
+
+    /**
+     * {@link #privateKey(Path)}, its errors prefixed with {@code label} (the option and listener, as
+     * {@code https :8443}) when not null: the operator learns which setting names the bad file.
+     */
+    static PrivateKey privateKey(String label, Path file) throws IOException, GeneralSecurityException {
+        try {
+            return readPrivateKey(file);
+        } catch (GeneralSecurityException e) {
+            if (label == null) {
+                throw e;
+            }
+            throw new GeneralSecurityException(label + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
         ASN1Encodable ecParameters = null;
         // PemReader, not PEMParser: PEMParser throws on block types it does not know (DH PARAMETERS)
         try (PemReader pem = new PemReader(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {

@@ -95,7 +95,7 @@ final class TlsContextFactory {
     Built build(ContextSpec spec, TicketKeys ticketKeys) throws Exception {
         FileStamps stamps = FileStamps.of(spec.paths()); // before reading: a change while reading is seen next time
         List<X509Certificate> chain = PemFiles.certificates(spec.files().cert());
-        PrivateKey key = PemFiles.privateKey(spec.files().key());
+        PrivateKey key = PemFiles.privateKey(spec.label(), spec.files().key());
         CertificateChecks.check(spec.label(), spec.files().cert(), chain, spec.files().key(), key, expiryWarning,
                 Instant.now());
         OcspStaple staple = stapler.stapleFor(spec, chain);

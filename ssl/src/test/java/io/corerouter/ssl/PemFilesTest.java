@@ -152,6 +152,8 @@ class PemFilesTest {
         for (Path key : List.of(pkcs8, sec1)) {
             GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> PemFiles.privateKey(key));
             assertTrue(e.getMessage().startsWith(key + ": encrypted private keys are not supported"), e.getMessage());
+            e = assertThrows(GeneralSecurityException.class, () -> PemFiles.privateKey("https :8443", key));
+            assertTrue(e.getMessage().startsWith("https :8443: " + key + ": encrypted"), e.getMessage());
         }
     }
 
