@@ -9,15 +9,19 @@
 #   HTTPS keepalive rps   wrk over https         (handshake once per connection, then requests)
 #
 # The server's private-key operation dominates a full handshake: RSA-2048 signing costs about ten
-# times an ECDSA P-256 one. Both routers negotiate the same protocol (PROTO), X25519 key exchange
-# (s_time's first group; both servers' default choice) and, under TLS 1.2, an ECDHE-RSA or ECDHE-ECDSA
-# AES-GCM suite; the script prints what each one negotiated before measuring.
+# times an ECDSA P-256 one. Both routers negotiate the same protocol (PROTO) and, under TLS 1.2, an
+# ECDHE-RSA or ECDHE-ECDSA AES-GCM suite. The key exchange differs unless CURVES is set: uWSGI pins
+# ECDHE to P-256 (SSL_CTX_set_tmp_ecdh, spec §5.1), also under TLS 1.3, where s_time's X25519 key
+# share then costs uWSGI a HelloRetryRequest round trip; BoringSSL takes X25519. CURVES=P-256 makes
+# the s_time clients offer P-256 only (an OPENSSL_CONF of their own), so both routers do the same work.
+# The script prints what each one negotiated before measuring.
 # s_time runs CLIENTS processes in parallel for each measurement; rates are summed.
 #
 # Usage: bench/tls-compare.sh [SECONDS] [CONNECTIONS]
 # Env:   KEY (rsa, ec or both; default both), PROTO (default -tls1_2; -tls1_3 also works),
-#        CLIENTS (default 2), ROUNDS (default 1: routers take turns, medians and per-round ratios),
-#        WARMUP (seconds per path, default 10, round 1 only: C2 still compiles the handshake path after 20 s), RPS=0 skips the wrk keepalive runs,
+#        CURVES (s_time's groups, e.g. P-256; default: OpenSSL's list, X25519 first), CLIENTS (default 2), ROUNDS (default 1: routers take turns, medians and per-round ratios),
+#        WARMUP (seconds per path, default 10, round 1 only: C2 still compiles the handshake path
+#        after 20 s), RPS=0 skips the wrk keepalive runs,
 #        COREROUTER_PROCESSES (default: CPU cores), UWSGI_HTTP_PROCESSES (default: CPU cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +44,13 @@ wait_tls() { # port
   done
   echo "https port $1 never answered" >&2; return 1
 }
+
+client_env=()
+if [ -n "${CURVES:-}" ]; then
+  printf 'openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nGroups = %s\n' \
+    "$CURVES" >"$work/client.cnf"
+  client_env=(env "OPENSSL_CONF=$work/client.cnf")
+fi
 
 backend_port=$(free_port)
 procs=$(nproc)
@@ -74,7 +85,7 @@ for name in "${!port[@]}"; do wait_tls "${port[$name]}"; done
 
 for key in "${keys[@]}"; do
   for router in uwsgi corerouter; do
-    openssl s_client -connect "127.0.0.1:${port[$router-$key]}" "$proto" </dev/null 2>/dev/null \
+    "${client_env[@]}" openssl s_client -connect "127.0.0.1:${port[$router-$key]}" "$proto" </dev/null 2>/dev/null \
       | awk -v n="$router-$key" '/^(Peer signature type|Server Temp Key|New, )/ {s = s "; " $0} END {print n s}' >&2
   done
 done
@@ -84,7 +95,7 @@ done
 handshakes() {
   local i out=()
   for i in $(seq 1 "$clients"); do
-    openssl s_time -connect "127.0.0.1:$1" "$2" "$proto" -time "$3" >"$work/stime.$i" 2>&1 &
+    "${client_env[@]}" openssl s_time -connect "127.0.0.1:$1" "$2" "$proto" -time "$3" >"$work/stime.$i" 2>&1 &
     out+=($!)
   done
   wait "${out[@]}"
@@ -132,15 +143,15 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-python3 - "$results" "$proto" "${keys[@]}" <<'PY'
+python3 - "$results" "$proto" "${CURVES:-default}" "${keys[@]}" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-proto, keys = sys.argv[2], sys.argv[3:]
+proto, curves, keys = sys.argv[2], sys.argv[3], sys.argv[4:]
 data = {(int(r[0]), r[1]): tuple(map(float, r[2:6])) for r in rows}
 rounds = sorted({k[0] for k in data})
 med = lambda name, i: statistics.median(data[(k, name)][i] for k in rounds)
 label = {"rsa": "RSA 2048", "ec": "ECDSA P-256"}
-print(f"protocol {proto}, medians of {len(rounds)} round(s)")
+print(f"protocol {proto}, client groups {curves}, medians of {len(rounds)} round(s)")
 print(f"{'router':<18} {'full hs/s':>10} {'cpu_us/full':>12} {'resumed hs/s':>13} {'keepalive rps':>14}")
 for key in keys:
     for r in ("uwsgi", "corerouter"):
