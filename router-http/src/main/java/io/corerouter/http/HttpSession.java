@@ -11,6 +11,7 @@ import io.corerouter.core.pool.ResponseDecoder;
 import io.corerouter.core.server.DrainEvent;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
+import io.corerouter.core.timer.TimerWheel;
 import io.corerouter.http.CurrentRequest.BodyMode;
 import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.Unpooled;
@@ -126,7 +127,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
+        this.headDeadline = new HeadDeadline(TimerWheel.of(ctx.executor()), this::onHeadTimeout);
         this.attempts = new NodeAttempts(this, router, ctx.channel(), backendHandler);
         this.forwarder = new RequestForwarder(ctx, router, current,
                 this::onSpoolStored, this::onSpoolFailed);
