@@ -7,6 +7,8 @@
 #   TLS=1    the clients talk HTTPS (measured after their handshake) to an --https listener
 #   HISTO=1  also prints the heap histogram difference (jmap -histo:live, held minus idle, per
 #            connection) and the heap in use, after the RSS was read
+#   NMT=1    also runs the JVM with native memory tracking and prints what grew by category
+#            (committed KB, held minus idle), after the RSS was read
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 counts=("${@:-5000}")
@@ -34,6 +36,9 @@ fi
 
 echo "JVM flags:           ${java_opts:-(JVM defaults)}"
 echo "clients:             $scheme keep-alive, one request each, then idle"
+if [ "${NMT:-0}" = 1 ]; then
+  java_opts="$java_opts -XX:NativeMemoryTracking=summary"
+fi
 for n in "${counts[@]}"; do
   ours_port=$(free_port)
   if [ "$scheme" = https ]; then
@@ -54,6 +59,9 @@ for n in "${counts[@]}"; do
   startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
   sleep "${SETTLE:-3}"
   idle_kb=$(rss_kb "$ours_pid")
+  if [ "${NMT:-0}" = 1 ]; then
+    jcmd "$ours_pid" VM.native_memory baseline >/dev/null
+  fi
   if [ "${HISTO:-0}" = 1 ]; then
     jmap -histo:live "$ours_pid" >"$work/histo-idle.txt"
     idle_heap_kb=$(heap_used_kb "$ours_pid")
@@ -64,6 +72,9 @@ for n in "${counts[@]}"; do
   sleep "${SETTLE:-3}"
   held_kb=$(rss_kb "$ours_pid")
   threads=$(ls "/proc/$ours_pid/task" | wc -l)
+  if [ "${NMT:-0}" = 1 ]; then
+    jcmd "$ours_pid" VM.native_memory summary.diff >"$work/nmt.txt"
+  fi
   if [ "${HISTO:-0}" = 1 ]; then
     jmap -histo:live "$ours_pid" >"$work/histo-held.txt"
     held_heap_kb=$(heap_used_kb "$ours_pid")
@@ -76,6 +87,11 @@ for n in "${counts[@]}"; do
   echo "idle RSS:            $(( idle_kb / 1024 )) MB (${idle_kb} kB, ${threads} threads)"
   echo "with $opened idle:    $(( held_kb / 1024 )) MB"
   echo "per connection:      $(( (held_kb - idle_kb) * 1024 / opened )) bytes RSS"
+  if [ "${NMT:-0}" = 1 ]; then
+    echo "native memory tracking, committed, held minus idle:"
+    grep -E '^(Total|-)' "$work/nmt.txt" | grep -E 'committed=[0-9]+KB [+-]' \
+      | sed -E 's/^-? *([A-Za-z ]+[a-z]) *\(reserved=.*committed=([0-9]+KB) ([+-][0-9]+KB).*/  \1: \2 (\3)/'
+  fi
   if [ "${HISTO:-0}" = 1 ]; then
     echo "live heap per conn.: $(( (held_heap_kb - idle_heap_kb) * 1024 / opened )) bytes (after a full GC)"
     python3 - "$work/histo-idle.txt" "$work/histo-held.txt" "$opened" <<'PY'
