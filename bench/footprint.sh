@@ -2,7 +2,8 @@
 # Footprint of the HTTP router (issue 14): start-up time to the first served request, idle RSS,
 # and RSS per idle keep-alive connection (N clients, one request each, then held idle), all with
 # the JVM flags bin/corerouter uses (COREROUTER_JAVA_OPTS replaces them, as there). Each N gets a
-# fresh router process.
+# fresh router process; the clients come in two halves, and the growth over the second half is also
+# printed per connection (the marginal cost, without the JIT's one-off code cache growth).
 # Usage: bench/footprint.sh [CONNECTIONS=5000 ...]
 #   TLS=1    the clients talk HTTPS (measured after their handshake) to an --https listener
 #   HISTO=1  also prints the heap histogram difference (jmap -histo:live, held minus idle, per
@@ -67,8 +68,16 @@ for n in "${counts[@]}"; do
     idle_heap_kb=$(heap_used_kb "$ours_pid")
   fi
 
-  coproc HOLD { python3 "$root/bench/hold-connections.py" "$ours_port" "$n" "${hold_args[@]}"; }
-  read -r _ready opened <&"${HOLD[0]}"
+  # two halves: the second half's growth is the marginal cost of a connection, once the JIT has
+  # compiled what serving them takes (~4 MB of code cache, counted in "per connection" above)
+  half=$(( n / 2 ))
+  coproc HOLD { python3 "$root/bench/hold-connections.py" "$ours_port" "$half" "${hold_args[@]}"; }
+  read -r _ready opened1 <&"${HOLD[0]}"
+  sleep "${SETTLE:-3}"
+  half_kb=$(rss_kb "$ours_pid")
+  coproc HOLD2 { python3 "$root/bench/hold-connections.py" "$ours_port" "$(( n - half ))" "${hold_args[@]}"; }
+  read -r _ready opened2 <&"${HOLD2[0]}"
+  opened=$(( opened1 + opened2 ))
   sleep "${SETTLE:-3}"
   held_kb=$(rss_kb "$ours_pid")
   threads=$(ls "/proc/$ours_pid/task" | wc -l)
@@ -79,14 +88,15 @@ for n in "${counts[@]}"; do
     jmap -histo:live "$ours_pid" >"$work/histo-held.txt"
     held_heap_kb=$(heap_used_kb "$ours_pid")
   fi
-  eval "exec ${HOLD[1]}>&-"
-  wait "$HOLD_PID" 2>/dev/null || true
+  eval "exec ${HOLD[1]}>&- ${HOLD2[1]}>&-"
+  wait "$HOLD_PID" "$HOLD2_PID" 2>/dev/null || true
 
   echo "--- $n clients"
   echo "start-up to 1st 200: ${startup_ms} ms"
   echo "idle RSS:            $(( idle_kb / 1024 )) MB (${idle_kb} kB, ${threads} threads)"
   echo "with $opened idle:    $(( held_kb / 1024 )) MB"
-  echo "per connection:      $(( (held_kb - idle_kb) * 1024 / opened )) bytes RSS"
+  echo "per connection:      $(( (held_kb - idle_kb) * 1024 / opened )) bytes RSS (held minus idle)"
+  echo "marginal:            $(( (held_kb - half_kb) * 1024 / opened2 )) bytes RSS (from $opened1 to $opened held)"
   if [ "${NMT:-0}" = 1 ]; then
     echo "native memory tracking, committed, held minus idle:"
     grep -E '^(Total|-)' "$work/nmt.txt" | grep -E 'committed=[0-9]+KB [+-]' \
