@@ -4,6 +4,8 @@
 # the JVM flags bin/corerouter uses (COREROUTER_JAVA_OPTS replaces them, as there). Each N gets a
 # fresh router process; the clients come in two halves, and the growth over the second half is also
 # printed per connection (the marginal cost, without the JIT's one-off code cache growth).
+# Clients wait 600 s for their next request (--http-keepalive=600): the default keep-alive wait
+# (--http-timeout, 60 s) would close the first ones while thousands of TLS handshakes are still made.
 # Usage: bench/footprint.sh [CONNECTIONS=5000 ...]
 #   TLS=1    the clients talk HTTPS (measured after their handshake) to an --https listener
 #   HISTO=1  also prints the heap histogram difference (jmap -histo:live, held minus idle, per
@@ -49,7 +51,7 @@ for n in "${counts[@]}"; do
   fi
   start=$(date +%s%N)
   # shellcheck disable=SC2086
-  java $java_opts -jar "$jar" "${listen[@]}" --http-to "127.0.0.1:$backend_port" --http-keepalive \
+  java $java_opts -jar "$jar" "${listen[@]}" --http-to "127.0.0.1:$backend_port" --http-keepalive=600 \
     >"$work/corerouter.log" 2>&1 &
   ours_pid=$!
   term_pids+=($ours_pid)
