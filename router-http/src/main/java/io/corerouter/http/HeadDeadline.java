@@ -1,79 +1,66 @@
 package io.corerouter.http;
 
-import io.netty.util.concurrent.EventExecutor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import io.corerouter.core.timer.TimerWheel;
 
 /**
  * The deadline for the next request head of one client connection: {@code --http-headers-timeout}
  * for the first head (the slowloris defence), the keepalive idle time for the ones after
  * (docs/http-hardening.md). {@link HttpSession} decides what a missed deadline means; this class only
- * keeps the timer.
+ * keeps the timer. Between keepalive requests the same timer first tells the session that the
+ * connection has gone quiet (so it can drop its request helpers), then waits for the deadline.
  *
- * <p>A keepalive connection re-arms the deadline once per request, so the timer is not rescheduled
- * each time: a task already scheduled is kept when it fires no later than the new deadline, and on
- * firing early it schedules itself again for the rest. That is one scheduled task per deadline
- * period, not one per request. One instance per connection, used only on its event loop.
+ * <p>The timer is a timeout in the event loop's {@link TimerWheel}, made once per connection: a
+ * keepalive connection re-arms it once per request without allocating, and it fires 0-0.5 s after
+ * the deadline. Used only on the connection's event loop.
  */
-final class HeadDeadline implements Runnable {
-    private static final long NO_DEADLINE = Long.MIN_VALUE;
-
-    private final EventExecutor loop;
+final class HeadDeadline extends TimerWheel.Timeout {
     private final Runnable onExpired;
-    private ScheduledFuture<?> timer;
-    /** When {@code timer} is due, by the event loop's ticker. */
-    private long timerDue;
-    /** When the awaited head is late, by the event loop's ticker, or {@link #NO_DEADLINE}. */
-    private long deadline = NO_DEADLINE;
+    private final Runnable onQuiet;
+    /** When the awaited head is late, by the wheel's clock. */
+    private long due;
+    /** The timer is set for the quiet point before {@link #due}, not for the deadline itself. */
+    private boolean quietFirst;
 
-    /** @param onExpired runs on {@code loop} when an armed deadline passes (and the deadline is disarmed) */
-    HeadDeadline(EventExecutor loop, Runnable onExpired) {
-        this.loop = loop;
+    /**
+     * @param onExpired runs on the wheel's loop when an armed deadline passes (and the deadline is disarmed)
+     * @param onQuiet   runs on the wheel's loop at the quiet point given to {@link #armNext}
+     */
+    HeadDeadline(TimerWheel wheel, Runnable onExpired, Runnable onQuiet) {
+        super(wheel);
         this.onExpired = onExpired;
+        this.onQuiet = onQuiet;
     }
 
-    /** Sets the deadline {@code nanos} from now, keeping a scheduled timer that is not due later. */
-    void arm(long nanos) {
-        long now = loop.ticker().nanoTime();
-        deadline = now + nanos;
-        if (timer != null && timerDue - deadline > 0) {
-            timer.cancel(false); // fires later than the new deadline
-            timer = null;
-        }
-        if (timer == null) {
-            timerDue = deadline;
-            timer = loop.schedule(this, nanos, TimeUnit.NANOSECONDS);
-        }
+    /** Sets the deadline of a connection's first head, {@code nanos} from now. */
+    void armFirst(long nanos) {
+        armNext(nanos, nanos);
     }
 
-    /** Disarms the deadline; the scheduled task, if any, stays and finds nothing to do. */
+    /**
+     * Sets the deadline of a keepalive connection's next head, {@code nanos} from now; if the connection
+     * is still waiting {@code quietNanos} from now (less than {@code nanos}), the quiet callback runs.
+     */
+    void armNext(long nanos, long quietNanos) {
+        long now = wheel().nanoTime();
+        due = now + nanos;
+        quietFirst = quietNanos < nanos;
+        armAt(quietFirst ? now + quietNanos : due);
+    }
+
+    /** Disarms the deadline: a request head arrived. */
     void disarm() {
-        deadline = NO_DEADLINE;
+        quietFirst = false;
+        cancel();
     }
 
-    /** Disarms the deadline and cancels the scheduled task: the connection is done with heads. */
-    void cancel() {
-        deadline = NO_DEADLINE;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
-
-    /** The timer fired: reschedules for the rest of a deadline moved since, or reports the expiry. */
     @Override
-    public void run() {
-        timer = null;
-        if (deadline == NO_DEADLINE) {
-            return;
+    protected void expired() {
+        if (quietFirst) {
+            quietFirst = false;
+            armAt(due);
+            onQuiet.run();
+        } else {
+            onExpired.run();
         }
-        long left = deadline - loop.ticker().nanoTime();
-        if (left > 0) {
-            // re-armed since this task was scheduled (the next keepalive request): wait for the rest
-            timer = loop.schedule(this, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        deadline = NO_DEADLINE;
-        onExpired.run();
     }
 }

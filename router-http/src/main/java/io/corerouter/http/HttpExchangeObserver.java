@@ -21,7 +21,8 @@ import java.util.ArrayDeque;
 final class HttpExchangeObserver extends ChannelDuplexHandler {
     static final String NAME = "observe-http";
 
-    private final ArrayDeque<HttpRequest> waiting = new ArrayDeque<>(2);
+    /** Pipelined requests behind the one in flight; made only when a client pipelines. */
+    private ArrayDeque<HttpRequest> waiting;
     private Exchange exchange;
 
     @Override
@@ -38,6 +39,9 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
             if (exchange.active()) {
+                if (waiting == null) {
+                    waiting = new ArrayDeque<>(2);
+                }
                 waiting.add(request);
             } else {
                 begin(request);
@@ -64,7 +68,7 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
                 exchange.addSize(content.content().readableBytes());
                 if (msg instanceof LastHttpContent) {
                     exchange.end(System.nanoTime());
-                    HttpRequest next = waiting.poll();
+                    HttpRequest next = waiting == null ? null : waiting.poll();
                     if (next != null) {
                         begin(next);
                     }
@@ -76,7 +80,7 @@ final class HttpExchangeObserver extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        waiting.clear(); // never answered: the connection closed before the session read them
+        waiting = null; // never answered: the connection closed before the session read them
         ctx.fireChannelInactive();
     }
 }

@@ -3,14 +3,13 @@ package io.corerouter.http;
 import io.corerouter.core.config.Endpoint;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
+import io.corerouter.core.timer.IdleTimeoutHandler;
 import io.corerouter.ssl.TlsFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
@@ -109,9 +108,8 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
 
     private void addTimeouts(ChannelPipeline pipeline, HttpRouterContext router) {
         // idle-based, like uWSGI's per-peer timer: traffic either way (backend output written to the
-        // client included) resets it
-        long idleNanos = router.config().common().timeouts().idle().toNanos();
-        pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        // client included) resets it; one timer wheel per event loop, not a timer per connection
+        pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(router.config().common().timeouts().idle()));
         Duration harakiri = router.config().common().harakiri();
         if (!harakiri.isZero()) {
             pipeline.addLast(HandlerNames.HARAKIRI, new HarakiriHandler("http", harakiri));

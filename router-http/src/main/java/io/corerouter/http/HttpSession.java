@@ -11,6 +11,7 @@ import io.corerouter.core.pool.ResponseDecoder;
 import io.corerouter.core.server.DrainEvent;
 import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
+import io.corerouter.core.timer.TimerWheel;
 import io.corerouter.http.CurrentRequest.BodyMode;
 import io.corerouter.ssl.TlsConnection;
 import io.netty.buffer.Unpooled;
@@ -37,6 +38,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -54,11 +56,16 @@ import java.util.logging.Logger;
  * pipeline.
  *
  * <p>This class holds the state machine and the decisions (what to answer, when to retry, keep or
- * close); the mechanics are delegated, one job each, to collaborators made once per connection:
+ * close); the mechanics are delegated, one job each, to collaborators made for the first request
+ * head and kept while requests follow each other:
  * {@link CurrentRequest} (what the head said), {@link RequestForwarder} (packet and body to the node),
  * {@link NodeAttempts} (node choice, connect, connect failures), {@link ResponseRelay} (the response
  * to the client, its framing, gzip) and {@link HeadDeadline} (the head timer). They call back into the
  * session's package-private methods for every outcome and log through it (one logger, one prefix).
+ * A keepalive connection that waits {@link #IDLE_SHED_NANOS} for its next head drops them (the head
+ * timer tells it, {@link HeadDeadline#armNext}), so an idle connection holds only its channel,
+ * pipeline, this session and its timer; the next head makes them again (issue 14,
+ * docs/performance.md).
  *
  * <p>Flow control: both channels run with {@code AUTO_READ} off. The client is read only while a
  * head is awaited, a chunked body can be stored, or the current body can be forwarded to a writable
@@ -80,15 +87,17 @@ import java.util.logging.Logger;
  */
 final class HttpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HttpSession.class.getName());
+    /** How long a keep-alive connection waits for its next head before it drops its request helpers. */
+    static final long IDLE_SHED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     enum State { AWAIT_HEAD, BUFFERING, CONNECTING, FORWARDING, TUNNEL, CLOSED }
 
     private final HttpRouterContext router;
     private final HttpFeatures features;
     private final HttpToUwsgi studTranslator;
-    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final BackendHandler backendHandler = new BackendHandler(this);
-    private final CurrentRequest current = new CurrentRequest();
+    /** Messages read behind the request in flight, in order; made only when a client pipelines. */
+    private ArrayDeque<Object> pipelined;
 
     private HttpToUwsgi translator;
     private ChannelHandlerContext ctx;
@@ -96,6 +105,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private String remoteAddr = "0.0.0.0";
     private int remotePort;
     private HeadDeadline headDeadline;
+    // The request helpers: made for the first request head, dropped when the connection has waited
+    // IDLE_SHED_NANOS for its next one (see makeHelpers / shedHelpers). Null while idle.
+    private CurrentRequest current;
     private NodeAttempts attempts;
     private RequestForwarder forwarder;
     private ResponseRelay relay;
@@ -126,11 +138,49 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.headDeadline = new HeadDeadline(ctx.executor(), this::onHeadTimeout);
-        this.attempts = new NodeAttempts(this, router, ctx.channel(), backendHandler);
-        this.forwarder = new RequestForwarder(ctx, router, current,
-                this::onSpoolStored, this::onSpoolFailed);
-        this.relay = new ResponseRelay(this, ctx, features, current);
+        this.headDeadline = new HeadDeadline(TimerWheel.of(ctx.executor()), this::onHeadTimeout, this::shedHelpers);
+    }
+
+    /** The first head of a connection, or the first after it idled: the collaborators of a request. */
+    private void makeHelpers() {
+        current = new CurrentRequest();
+        attempts = new NodeAttempts(this, router, ctx.channel(), backendHandler);
+        forwarder = new RequestForwarder(ctx, router, current, this::onSpoolStored, this::onSpoolFailed);
+        relay = new ResponseRelay(this, ctx, features, current);
+    }
+
+    /**
+     * The connection waited {@link #IDLE_SHED_NANOS} for its next request head: the request helpers go,
+     * so an idle keep-alive connection holds only its channel, pipeline and this session (issue 14).
+     * A busy connection keeps them from one request to the next and allocates nothing for them.
+     */
+    private void shedHelpers() {
+        if (state != State.AWAIT_HEAD || current == null || (pipelined != null && !pipelined.isEmpty())) {
+            return;
+        }
+        forwarder.close(); // holds nothing between requests; releases what it would
+        relay.close();
+        attempts.cancel();
+        current = null;
+        attempts = null;
+        forwarder = null;
+        relay = null;
+        pipelined = null;
+    }
+
+    private void hold(Object msg) {
+        if (pipelined == null) {
+            pipelined = new ArrayDeque<>(2);
+        }
+        pipelined.add(msg);
+    }
+
+    private boolean nothingPipelined() {
+        return pipelined == null || pipelined.isEmpty();
+    }
+
+    private Object nextPipelined() {
+        return pipelined == null ? null : pipelined.poll();
     }
 
     @Override
@@ -140,7 +190,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             remoteAddr = inet.getAddress().getHostAddress();
             remotePort = inet.getPort();
         }
-        headDeadline.arm(router.headersTimeoutNanos());
+        headDeadline.armFirst(router.headersTimeoutNanos());
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -173,7 +223,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                     onBufferedContent(content);
                 } else {
-                    pipelined.add(msg);
+                    hold(msg);
                 }
             }
             case CONNECTING, FORWARDING -> {
@@ -182,7 +232,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 } else if (!current.requestDone && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                     onRequestContent(content);
                 } else {
-                    pipelined.add(msg);
+                    hold(msg);
                 }
             }
         }
@@ -205,6 +255,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void startRequest(HttpRequest request) {
         headDeadline.disarm();
+        if (current == null) {
+            makeHelpers();
+        }
         HarakiriHandler.restart(ctx.channel());
         requests++;
         if (request.decoderResult().isFailure()) {
@@ -394,7 +447,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      * stops until the response is done, as it does for a body that cannot be forwarded yet.
      */
     private void keepReadingIdleClient() {
-        if (current.requestDone && pipelined.isEmpty() && current.rawMode == RawMode.NONE && !inputClosed) {
+        if (current.requestDone && nothingPipelined() && current.rawMode == RawMode.NONE && !inputClosed) {
             ctx.read();
         }
     }
@@ -411,9 +464,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
-            if (state == State.AWAIT_HEAD && pipelined.isEmpty()) {
+            if (state == State.AWAIT_HEAD && nothingPipelined()) {
                 close();
-            } else if (!current.requestDone && current.rawMode == RawMode.NONE
+            } else if (current != null && !current.requestDone && current.rawMode == RawMode.NONE
                     && (state == State.BUFFERING || state == State.CONNECTING || state == State.FORWARDING)) {
                 abort("client closed its side before the request body was complete");
             }
@@ -421,7 +474,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             onIdle();
         } else if (evt == DrainEvent.INSTANCE) {
             draining = true;
-            if (state == State.AWAIT_HEAD && requests > 0 && pipelined.isEmpty()) {
+            if (state == State.AWAIT_HEAD && requests > 0 && nothingPipelined()) {
                 log(Level.FINE, "stopping: closing an idle keepalive connection");
                 close();
             }
@@ -556,7 +609,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     void onBackendReadComplete(Channel channel) {
-        relay.readComplete(channel);
+        if (relay != null) { // null: a node channel of an earlier request, after the session idled
+            relay.readComplete(channel);
+        }
     }
 
     void onBackendWritabilityChanged(Channel channel) {
@@ -652,7 +707,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             finished.close();
         }
         boolean persist = relay.keepAlive() && current.requestDone && !draining
-                && (!inputClosed || !pipelined.isEmpty());
+                && (!inputClosed || !nothingPipelined());
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;
@@ -665,7 +720,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         HarakiriHandler.stop(ctx.channel()); // waiting for the next request is not being stuck
         Object next;
         while ((state == State.AWAIT_HEAD || (state != State.CLOSED && state != State.TUNNEL && !current.requestDone))
-                && (next = pipelined.poll()) != null) {
+                && (next = nextPipelined()) != null) {
             dispatch(next);
         }
         if (state == State.AWAIT_HEAD) {
@@ -673,7 +728,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
                 close();
                 return;
             }
-            headDeadline.arm(router.keepAliveIdleNanos());
+            headDeadline.armNext(router.keepAliveIdleNanos(), IDLE_SHED_NANOS);
             ctx.read();
         }
     }
@@ -685,7 +740,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         log(failure.kind().status() >= 500 ? Level.WARNING : Level.INFO,
                 "status=" + failure.kind().status() + " reason=\"" + failure.getMessage() + "\"");
         Exchange.failed(ctx.channel(), failure.kind());
-        boolean canAnswer = !relay.started() && state != State.CLOSED && ctx.channel().isActive();
+        boolean canAnswer = (relay == null || !relay.started()) && state != State.CLOSED && ctx.channel().isActive();
         state = State.CLOSED;
         cleanup();
         if (canAnswer) {
@@ -750,29 +805,31 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     private void cleanup() {
         headDeadline.cancel();
-        forwarder.releasePacket();
-        forwarder.releaseBody();
-        relay.close();
-        releaseNode();
-        attempts.cancel();
-        closeBackend(backend);
-        backend = null;
-        forwarder.close();
+        if (current != null) {
+            forwarder.releasePacket();
+            forwarder.releaseBody();
+            relay.close();
+            releaseNode();
+            attempts.cancel();
+            closeBackend(backend);
+            backend = null;
+            forwarder.close();
+        }
         Object msg;
-        while ((msg = pipelined.poll()) != null) {
+        while ((msg = nextPipelined()) != null) {
             ReferenceCountUtil.release(msg);
         }
     }
 
     /** The current node's name for log lines and error texts, or {@code ?}. */
     String nodeName() {
-        return attempts.nodeName();
+        return attempts == null ? "?" : attempts.nodeName();
     }
 
     /** Logs {@code message} with the channel, the client's address and the routing key first (STYLE.md 14). */
     void log(Level level, String message) {
         if (LOG.isLoggable(level)) {
-            LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + current.key + " " + message);
+            LOG.log(level, ctx.channel() + " client=" + remoteAddr + ":" + remotePort + " key=" + (current == null ? null : current.key) + " " + message);
         }
     }
 }

@@ -1,11 +1,11 @@
 package io.corerouter.http;
 
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.core.timer.IdleTimeoutHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +33,7 @@ final class HttpsRedirectInitializer extends ChannelInitializer<Channel> {
         HttpRouterContext router = contexts.get();
         long headersNanos = router.headersTimeoutNanos();
         ch.pipeline()
-                .addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, headersNanos, TimeUnit.NANOSECONDS))
+                .addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(Duration.ofNanos(headersNanos)))
                 .addLast(HandlerNames.HTTP_CODEC, new ServerCodec(router.requestDecoderConfig(), false))
                 .addLast(HandlerNames.ROUTER, new HttpsRedirectHandler(router.serverName(), httpsPort));
     }

@@ -26,8 +26,10 @@ final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecode
     /** What a response needs to know about the request it answers. */
     private enum Method { HEAD, CONNECT, OTHER }
 
-    /** The method of each request head decoded and not yet answered, oldest first. */
-    private final ArrayDeque<Method> methods = new ArrayDeque<>(2);
+    /** The method of the oldest request head decoded and not yet answered, or null. */
+    private Method oldest;
+    /** The methods of the heads pipelined behind {@link #oldest}, in order; made only for pipelining. */
+    private ArrayDeque<Method> later;
 
     /**
      * @param config     the request decoder settings ({@link HttpRouterContext#requestDecoderConfig})
@@ -45,8 +47,16 @@ final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecode
         @Override
         protected void requestDecoded(HttpRequest request) {
             HttpMethod method = request.method();
-            methods.add(HttpMethod.HEAD.equals(method) ? Method.HEAD
-                    : HttpMethod.CONNECT.equals(method) ? Method.CONNECT : Method.OTHER);
+            Method m = HttpMethod.HEAD.equals(method) ? Method.HEAD
+                    : HttpMethod.CONNECT.equals(method) ? Method.CONNECT : Method.OTHER;
+            if (oldest == null) {
+                oldest = m;
+            } else {
+                if (later == null) {
+                    later = new ArrayDeque<>(2);
+                }
+                later.add(m);
+            }
         }
     }
 
@@ -59,7 +69,8 @@ final class ServerCodec extends CombinedChannelDuplexHandler<StrictRequestDecode
                 // not the final response: the request stays queued
                 return super.isContentAlwaysEmpty(msg);
             }
-            Method method = methods.poll();
+            Method method = oldest;
+            oldest = later == null ? null : later.poll();
             answering = method == null ? Method.OTHER : method;
             return answering == Method.HEAD || super.isContentAlwaysEmpty(msg);
         }

@@ -146,6 +146,24 @@ class HttpRouterRealUwsgiTest {
     }
 
     @Test
+    void aKeepaliveConnectionThatIdledPastDroppingItsRequestHelpersServesTheNextRequests() throws Exception {
+        try (HttpRouter router = start("--http", "127.0.0.1:0", "--http-to", node1.address(), "--http-keepalive");
+             RawHttpClient client = new RawHttpClient(address(router))) {
+            client.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals("/first", json(client.read()).get("PATH_INFO").asText());
+            // not a synchronisation: the connection must stay idle past the point where the session drops
+            // its request helpers (HttpSession.IDLE_SHED_NANOS, fired by the 0.5 s timer wheel)
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(HttpSession.IDLE_SHED_NANOS) + 1000);
+            client.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\nPOST /third HTTP/1.1\r\nHost: a\r\n"
+                    + "Content-Length: 3\r\n\r\nabc");
+            assertEquals("/second", json(client.read()).get("PATH_INFO").asText());
+            JsonNode third = json(client.read());
+            assertEquals("/third", third.get("PATH_INFO").asText());
+            assertEquals(3, third.get("body_len").asInt());
+        }
+    }
+
+    @Test
     void withoutKeepaliveTheRouterClosesAfterTheResponse() throws Exception {
         try (HttpRouter router = start("--http", "127.0.0.1:0", "--http-to", node1.address());
              RawHttpClient client = new RawHttpClient(address(router))) {

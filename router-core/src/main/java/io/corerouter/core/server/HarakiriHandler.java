@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
+import io.corerouter.core.timer.TimerWheel;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -18,6 +18,9 @@ import java.util.logging.Logger;
  * each request instead. The clock starts when the connection is accepted; routers with several
  * requests per connection (HTTP keep-alive) {@link #stop} it between requests and {@link #restart} it
  * for the next. A raw relay is one request: set harakiri only for short-lived protocols there.
+ *
+ * <p>The clock is the event loop's {@link TimerWheel}: restarting it per request allocates nothing,
+ * and a kill comes 0-0.5 s after the limit.
  */
 public final class HarakiriHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(HarakiriHandler.class.getName());
@@ -25,7 +28,7 @@ public final class HarakiriHandler extends ChannelInboundHandlerAdapter {
     private final String routerName;
     private final long limitNanos;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
+    private TimerWheel.Timeout timer;
 
     public HarakiriHandler(String routerName, Duration limit) {
         this.routerName = routerName;
@@ -51,6 +54,12 @@ public final class HarakiriHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new TimerWheel.Timeout(TimerWheel.of(ctx.executor())) {
+            @Override
+            protected void expired() {
+                expire();
+            }
+        };
         if (ctx.channel().isActive()) {
             arm();
         }
@@ -74,19 +83,14 @@ public final class HarakiriHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void arm() {
-        cancel();
-        timer = ctx.executor().schedule(this::expire, limitNanos, TimeUnit.NANOSECONDS);
+        timer.arm(limitNanos);
     }
 
     private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.cancel();
     }
 
     private void expire() {
-        timer = null;
         if (ctx.channel().isActive()) {
             LOG.warning(() -> "*** HARAKIRI ON " + routerName + " " + ctx.channel() + " client="
                     + ctx.channel().remoteAddress() + ": request still running after "

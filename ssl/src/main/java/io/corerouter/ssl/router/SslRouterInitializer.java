@@ -1,12 +1,11 @@
 package io.corerouter.ssl.router;
 
 import io.corerouter.core.server.HandlerNames;
+import io.corerouter.core.timer.IdleTimeoutHandler;
 import io.corerouter.ssl.TlsFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -45,8 +44,7 @@ final class SslRouterInitializer extends ChannelInitializer<Channel> {
     }
 
     private static void addTimeouts(ChannelPipeline pipeline, SslRouterContext router) {
-        long idleNanos = router.config().common().timeouts().idle().toNanos();
-        pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        pipeline.addLast(HandlerNames.IDLE_TIMEOUT, new IdleTimeoutHandler(router.config().common().timeouts().idle()));
     }
 
     private void addTls(ChannelPipeline pipeline, SslRouterContext router) {
