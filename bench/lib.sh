@@ -6,8 +6,10 @@
 jar="$root/launcher/target/corerouter.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
 
-# the JVM flags bin/corerouter runs with (COREROUTER_JAVA_OPTS replaces them; empty = JVM defaults)
+# the JVM flags bin/corerouter runs with (COREROUTER_JAVA_OPTS replaces them; empty = JVM defaults),
+# and its class-data-sharing archive (made once per build; COREROUTER_CDS=off: without it)
 java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC -Xms16m -Xmn8m -Dio.netty.allocator.maxOrder=7}"
+java_opts="$java_opts $("$root/bin/cds-archive" "$jar" $java_opts)"
 
 work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
 # uWSGI masters, nginx: SIGINT (a uWSGI master reloads on SIGTERM but exits on SIGINT)
