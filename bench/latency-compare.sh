@@ -35,10 +35,13 @@ bench_jar="$root/bench/target/benchmarks.jar"
 [ -f "$bench_jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl bench -am package)
 
 n_uwsgi=$(free_port); n_puwsgi=$(free_port)
-uwsgi --master --socket "127.0.0.1:$n_uwsgi" --processes "$node_procs" --route-run return:200 --disable-logging \
-  >"$work/node-uwsgi.log" 2>&1 &
+# --listen 1024: uWSGI's default backlog of 100 overflows when more than 100 client requests are in
+# flight at once (a connection per request to the node): dropped SYNs come back after 1 s, which would
+# measure TCP's retransmission timer, not the router
+uwsgi --master --socket "127.0.0.1:$n_uwsgi" --listen 1024 --processes "$node_procs" --route-run return:200 \
+  --disable-logging >"$work/node-uwsgi.log" 2>&1 &
 pids+=($!)
-uwsgi --master --puwsgi-socket "127.0.0.1:$n_puwsgi" --processes "$node_procs" --route-run return:200 \
+uwsgi --master --puwsgi-socket "127.0.0.1:$n_puwsgi" --listen 1024 --processes "$node_procs" --route-run return:200 \
   --disable-logging >"$work/node-puwsgi.log" 2>&1 &
 pids+=($!)
 
