@@ -201,6 +201,7 @@ public final class Corerouter implements AutoCloseable {
         router.start();
         RouterRuntime runtime = router.runtime();
         runtime.observer().accessLog(accessLog);
+        LoopLagProbe.startIfAsked(kind, runtime.group());
         views.add(new RouterView(kind, runtime, subs == null ? null : subs.table(), accessLog));
         if (subs != null) {
             subscriptions.put(kind, subs);
