@@ -26,6 +26,8 @@ import java.time.Duration;
  */
 final class CdsTraining {
     private static final int REQUESTS = 200;
+    /** A training run never hangs the launcher script: every socket read gives up after this. */
+    private static final int READ_TIMEOUT_MILLIS = 10_000;
     private static final byte[] RESPONSE =
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
 
@@ -56,12 +58,14 @@ final class CdsTraining {
             try {
                 corerouter.start();
                 try (Socket client = new Socket(loopback, port)) {
+                    client.setSoTimeout(READ_TIMEOUT_MILLIS);
                     for (int i = 0; i < REQUESTS; i++) {
                         exchange(client, "GET /training?i=" + i + " HTTP/1.1\r\nHost: training\r\n\r\n");
                     }
                 }
                 for (int i = 0; i < REQUESTS / 10; i++) {
                     try (Socket client = new Socket(loopback, port)) {
+                        client.setSoTimeout(READ_TIMEOUT_MILLIS);
                         exchange(client, "GET / HTTP/1.0\r\nHost: training\r\n\r\n");
                     }
                 }
@@ -100,6 +104,7 @@ final class CdsTraining {
     private static void serveNode(ServerSocket node) {
         while (!node.isClosed()) {
             try (Socket s = node.accept()) {
+                s.setSoTimeout(READ_TIMEOUT_MILLIS);
                 InputStream in = s.getInputStream();
                 byte[] header = in.readNBytes(4);
                 if (header.length == 4) {
