@@ -1,133 +1,108 @@
 #!/usr/bin/env bash
-# Footprint of the HTTP router (issue 14): start-up time to the first served request, idle RSS,
-# and RSS per idle keep-alive connection (N clients, one request each, then held idle), all with
-# the JVM flags bin/corerouter uses (COREROUTER_JAVA_OPTS replaces them, as there). Each N gets a
-# fresh router process; the clients come in two halves, and the growth over the second half is also
-# printed per connection (the marginal cost, without the JIT's one-off code cache growth).
-# Clients wait 600 s for their next request (--http-keepalive=600): the default keep-alive wait
-# (--http-timeout, 60 s) would close the first ones while thousands of TLS handshakes are still made.
-# Usage: bench/footprint.sh [CONNECTIONS=5000 ...]
-#   TLS=1    the clients talk HTTPS (measured after their handshake) to an --https listener
-#   HISTO=1  also prints the heap histogram difference (jmap -histo:live, held minus idle, per
-#            connection) and the heap in use, after the RSS was read
-#   NMT=1    also runs the JVM with native memory tracking and prints what grew by category
-#            (committed KB, held minus idle), after the RSS was read
+# Footprint (issue 14): start-up time to the first served request, idle RSS, and RSS per idle
+# keep-alive connection (N clients, one request each, then held idle: bench/hold-connections.py), of
+#   ours         the HTTP router with bin/corerouter's JVM flags and class-data archive
+#   ours-nocds   the same without the archive (COREROUTER_CDS=off)
+#   uwsgi-http   uWSGI's http router (master + gateway process)
+#   nginx        nginx uwsgi_pass (master + CPU-cores workers)
+# each in front of the same C-fast uWSGI node, one after the other. RSS is VmRSS from /proc, summed
+# over the router's processes, idle = SETTLE seconds (default 3) after the first request.
+# COREROUTER_JAVA_OPTS replaces our JVM flags, as in bin/corerouter.
+# Usage: bench/footprint.sh [CONNECTIONS=5000]
+# Env:   ROUTERS (default "ours ours-nocds uwsgi-http nginx"), SETTLE
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-counts=("${@:-5000}")
+n="${1:-5000}"
 source "$root/bench/lib.sh"
 ulimit -n 20000
+routers="${ROUTERS:-ours ours-nocds uwsgi-http nginx}"
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-heap_used_kb() { jcmd "$1" GC.heap_info | awk '/generation/ {for (i=1;i<=NF;i++) if ($i=="used") {sub("K","",$(i+1)); s+=$(i+1)}} END {print s}'; }
+rss_kb() { # pid: VmRSS of the process and its children
+  local total=0 p
+  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do
+    total=$(( total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+threads() { # pid: threads of the process and its children
+  local total=0 p
+  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do total=$(( total + $(ls "/proc/$p/task" | wc -l) )); done
+  echo "$total"
+}
 
 backend_port=$(free_port)
 uwsgi --master --socket "127.0.0.1:$backend_port" --processes 2 --route-run return:200 --disable-logging \
   >"$work/backend.log" 2>&1 &
 pids+=($!)
 wait_port "$backend_port"
+user_line=""; [ "$(id -u)" -eq 0 ] && user_line="user root;"
 
-scheme=http
-listener=(--http)
-hold_args=()
-if [ "${TLS:-0}" = 1 ]; then
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/site.key" -out "$work/site.crt" -days 2 \
-    -subj /CN=footprint >/dev/null 2>&1
-  scheme=https
-  hold_args=(--tls)
-fi
+start_router() { # name port: starts it in the background, sets router_pid
+  case $1 in
+    ours|ours-nocds)
+      local opts="$java_opts"
+      [ "$1" = ours-nocds ] && opts="$java_base_opts"
+      java $opts -jar "$jar" --http "127.0.0.1:$2" --http-to "127.0.0.1:$backend_port" --http-keepalive \
+        >"$work/$1.log" 2>&1 &
+      router_pid=$!; term_pids+=($router_pid) ;;
+    uwsgi-http)
+      uwsgi --plugin http --master --http "127.0.0.1:$2" --http-to "127.0.0.1:$backend_port" --http-keepalive \
+        --disable-logging >"$work/$1.log" 2>&1 &
+      router_pid=$!; pids+=($router_pid) ;;
+    nginx)
+      mkdir -p "$work/nginx"
+      cat >"$work/nginx/nginx.conf" <<CFG
+$user_line
+worker_processes $(nproc);
+worker_rlimit_nofile 20000;
+error_log $work/nginx/error.log;
+pid $work/nginx/nginx.pid;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  keepalive_timeout 300s;
+  keepalive_requests 100000;
+  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy; fastcgi_temp_path $work/nginx/fcgi;
+  uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  server { listen 127.0.0.1:$2; location / { include /etc/nginx/uwsgi_params; uwsgi_pass 127.0.0.1:$backend_port; } }
+}
+CFG
+      nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx/out.log" 2>&1 &
+      router_pid=$!; pids+=($router_pid) ;;
+  esac
+}
 
-echo "JVM flags:           ${java_opts:-(JVM defaults)}"
-echo "clients:             $scheme keep-alive, one request each, then idle"
-if [ "${NMT:-0}" = 1 ]; then
-  java_opts="$java_opts -XX:NativeMemoryTracking=summary"
-fi
-for n in "${counts[@]}"; do
-  ours_port=$(free_port)
-  if [ "$scheme" = https ]; then
-    listen=(--https "127.0.0.1:$ours_port,$work/site.crt,$work/site.key")
-  else
-    listen=(--http "127.0.0.1:$ours_port")
+stop_router() { # pid
+  if kill -0 "$1" 2>/dev/null; then
+    case " ${term_pids[*]} " in *" $1 "*) kill -TERM "$1" ;; *) kill -INT "$1" ;; esac
+    wait "$1" 2>/dev/null || true
   fi
+}
+
+printf '%-11s %11s %9s %14s %12s %8s\n' router "start-up ms" "idle MB" "with N idle MB" "per conn B" threads
+for name in $routers; do
+  port=$(free_port)
   start=$(date +%s%N)
-  # shellcheck disable=SC2086
-  java $java_opts -jar "$jar" "${listen[@]}" --http-to "127.0.0.1:$backend_port" --http-keepalive=600 \
-    >"$work/corerouter.log" 2>&1 &
-  ours_pid=$!
-  term_pids+=($ours_pid)
-  until curl -ksf -o /dev/null "$scheme://127.0.0.1:$ours_port/"; do
-    kill -0 "$ours_pid" || { cat "$work/corerouter.log" >&2; exit 1; }
+  start_router "$name" "$port"
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do
+    kill -0 "$router_pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
     sleep 0.01
   done
   startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
   sleep "${SETTLE:-3}"
-  idle_kb=$(rss_kb "$ours_pid")
-  if [ "${NMT:-0}" = 1 ]; then
-    jcmd "$ours_pid" VM.native_memory baseline >/dev/null
-  fi
-  if [ "${HISTO:-0}" = 1 ]; then
-    jmap -histo:live "$ours_pid" >"$work/histo-idle.txt"
-    idle_heap_kb=$(heap_used_kb "$ours_pid")
-  fi
-
-  # two halves: the second half's growth is the marginal cost of a connection, once the JIT has
-  # compiled what serving them takes (~4 MB of code cache, counted in "per connection" above)
-  half=$(( n / 2 ))
-  coproc HOLD { python3 "$root/bench/hold-connections.py" "$ours_port" "$half" "${hold_args[@]}"; }
-  read -r _ready opened1 <&"${HOLD[0]}"
+  idle_kb=$(rss_kb "$router_pid")
+  coproc HOLD { python3 "$root/bench/hold-connections.py" "$port" "$n"; }
+  read -r _ready opened <&"${HOLD[0]}"
   sleep "${SETTLE:-3}"
-  half_kb=$(rss_kb "$ours_pid")
-  coproc HOLD2 { python3 "$root/bench/hold-connections.py" "$ours_port" "$(( n - half ))" "${hold_args[@]}"; }
-  read -r _ready opened2 <&"${HOLD2[0]}"
-  opened=$(( opened1 + opened2 ))
-  sleep "${SETTLE:-3}"
-  held_kb=$(rss_kb "$ours_pid")
-  threads=$(ls "/proc/$ours_pid/task" | wc -l)
-  if [ "${NMT:-0}" = 1 ]; then
-    jcmd "$ours_pid" VM.native_memory summary.diff >"$work/nmt.txt"
-  fi
-  if [ "${HISTO:-0}" = 1 ]; then
-    jmap -histo:live "$ours_pid" >"$work/histo-held.txt"
-    held_heap_kb=$(heap_used_kb "$ours_pid")
-  fi
-  eval "exec ${HOLD[1]}>&- ${HOLD2[1]}>&-"
-  wait "$HOLD_PID" "$HOLD2_PID" 2>/dev/null || true
-
-  echo "--- $n clients"
-  echo "start-up to 1st 200: ${startup_ms} ms"
-  echo "idle RSS:            $(( idle_kb / 1024 )) MB (${idle_kb} kB, ${threads} threads)"
-  echo "with $opened idle:    $(( held_kb / 1024 )) MB"
-  echo "per connection:      $(( (held_kb - idle_kb) * 1024 / opened )) bytes RSS (held minus idle)"
-  echo "marginal:            $(( (held_kb - half_kb) * 1024 / opened2 )) bytes RSS (from $opened1 to $opened held)"
-  if [ "${NMT:-0}" = 1 ]; then
-    echo "native memory tracking, committed, held minus idle:"
-    grep -E '^(Total|-)' "$work/nmt.txt" | grep -E 'committed=[0-9]+KB [+-]' \
-      | sed -E 's/^-? *([A-Za-z ]+[a-z]) *\(reserved=.*committed=([0-9]+KB) ([+-][0-9]+KB).*/  \1: \2 (\3)/'
-  fi
-  if [ "${HISTO:-0}" = 1 ]; then
-    echo "live heap per conn.: $(( (held_heap_kb - idle_heap_kb) * 1024 / opened )) bytes (after a full GC)"
-    python3 - "$work/histo-idle.txt" "$work/histo-held.txt" "$opened" <<'PY'
-import re, sys
-def load(path):
-    out = {}
-    for line in open(path):
-        m = re.match(r"\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)", line)
-        if m:
-            out[m.group(3)] = (int(m.group(1)), int(m.group(2)))
-    return out
-idle, held, n = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
-rows = []
-for name, (count, size) in held.items():
-    c0, s0 = idle.get(name, (0, 0))
-    rows.append((size - s0, count - c0, name))
-rows.sort(reverse=True)
-print("heap histogram, held minus idle, per connection (bytes, instances):")
-for size, count, name in rows[:45]:
-    if size / n >= 4:
-        print(f"  {size / n:8.1f} B {count / n:6.2f}  {name}")
-print(f"  {sum(r[0] for r in rows) / n:8.1f} B total")
-PY
-  fi
-  kill -TERM "$ours_pid"
-  wait "$ours_pid" 2>/dev/null || true
+  held_kb=$(rss_kb "$router_pid")
+  nthreads=$(threads "$router_pid")
+  eval "exec ${HOLD[1]}>&-"
+  wait "$HOLD_PID" 2>/dev/null || true
+  stop_router "$router_pid"
+  printf '%-11s %11d %9.1f %14.1f %12d %8d\n' "$name" "$startup_ms" "$(awk "BEGIN {print $idle_kb/1024}")" \
+    "$(awk "BEGIN {print $held_kb/1024}")" "$(( (held_kb - idle_kb) * 1024 / opened ))" "$nthreads"
+  echo "footprint $name startup_ms=$startup_ms idle_kb=$idle_kb held_kb=$held_kb opened=$opened" >>"$work/footprint"
 done
+echo "(N = $n idle keep-alive clients; ours: ${java_opts}; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+[ -n "${FOOTPRINT_OUT:-}" ] && cp "$work/footprint" "$FOOTPRINT_OUT"
+exit 0

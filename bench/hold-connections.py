@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Opens N keep-alive HTTP/1.1 connections to 127.0.0.1:PORT (over TLS with --tls, certificate not
 checked), sends one request on each and reads its response, then holds them all idle. Prints
-"ready OPEN" when done, and closes everything when stdin closes. Used by bench/footprint.sh to
+"ready OPEN" when done, and closes everything when stdin closes. Used by bench/footprint.sh and bench/footprint-detail.sh to
 measure the router's memory per idle connection."""
 import asyncio
 import ssl

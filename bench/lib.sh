@@ -6,8 +6,10 @@
 jar="$root/launcher/target/corerouter.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl launcher -am package)
 
-# the JVM flags bin/corerouter runs with (COREROUTER_JAVA_OPTS replaces them; empty = JVM defaults)
-java_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC -Xms16m -Xmn8m -Dio.netty.allocator.maxOrder=7}"
+# the JVM flags bin/corerouter runs with (COREROUTER_JAVA_OPTS replaces them; empty = JVM defaults),
+# and its class-data-sharing archive (made once per build; COREROUTER_CDS=off: without it)
+java_base_opts="${COREROUTER_JAVA_OPTS--XX:+UseSerialGC -Xms16m -Xmn8m -Dio.netty.allocator.maxOrder=7}"
+java_opts="$java_base_opts $("$root/bin/cds-archive" "$jar" $java_base_opts)"
 
 work="$(mktemp -d /tmp/corerouter-bench.XXXXXX)"
 # uWSGI masters, nginx: SIGINT (a uWSGI master reloads on SIGTERM but exits on SIGINT)
@@ -50,16 +52,18 @@ rounds="${ROUNDS:-1}"
 results="$work/results"
 : >"$results"
 
-# wrk_measure ROUND NAME PID PORT: one wrk run against PORT (with a warm-up of WARMUP seconds, default
-# 10, in round 1 only), CPU of PID and its children over the run; appends "ROUND NAME rps p99_ms cpu_us".
+# wrk_measure ROUND NAME PID PORT [SCHEME [WRK OPTIONS...]]: one wrk run against SCHEME://127.0.0.1:PORT/
+# (http unless given; e.g. https -H "Connection: close") with a warm-up of WARMUP seconds (default 10)
+# in round 1 only, CPU of PID and its children over the run; appends "ROUND NAME rps p99_ms cpu_us".
 wrk_measure() {
-  local round=$1 name=$2 pid=$3 port=$4
+  local round=$1 name=$2 pid=$3 port=$4 scheme=${5:-http}
+  shift $(( $# < 5 ? $# : 5 ))
   if [ "$round" -eq 1 ]; then
-    wrk -t2 -c"$connections" -d"${WARMUP:-10}s" "http://127.0.0.1:$port/" >/dev/null   # JIT, pools
+    wrk "$@" -t2 -c"$connections" -d"${WARMUP:-10}s" "$scheme://127.0.0.1:$port/" >/dev/null   # JIT, pools
   fi
   local before after out rps reqs p99 errors cpu_us
   before=$(cpu_ticks "$pid")
-  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/")
+  out=$(wrk "$@" -t2 -c"$connections" -d"${duration}s" --latency "$scheme://127.0.0.1:$port/")
   after=$(cpu_ticks "$pid")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
