@@ -5,6 +5,7 @@ import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.backend.StaticNodes;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.observe.AccessLog;
+import io.corerouter.core.observe.Http2Counters;
 import io.corerouter.core.observe.LatencyHistogram;
 import io.corerouter.core.observe.ListenerCounters;
 import io.corerouter.core.observe.NodeTimers;
@@ -75,6 +76,19 @@ final class RouterMetrics implements MultiCollector {
         return f.build();
     }
 
+    private static void collectHttp2(Families f, String r, String listener, Http2Counters h2) {
+        f.gauge("corerouter_h2_connections", "HTTP/2 client connections open", h2.open(), "router", r, "listener", listener);
+        f.counter("corerouter_h2_connections_accepted", "client connections that switched to HTTP/2", h2.connections(),
+                "router", r, "listener", listener);
+        f.counter("corerouter_h2_streams", "HTTP/2 streams opened by clients", h2.streams(), "router", r, "listener", listener);
+        f.counter("corerouter_h2_streams_reset", "HTTP/2 streams reset by clients (RST_STREAM received)", h2.resets(),
+                "router", r, "listener", listener);
+        f.counter("corerouter_h2_streams_refused", "HTTP/2 streams refused over http2-max-concurrent-streams",
+                h2.refused(), "router", r, "listener", listener);
+        f.counter("corerouter_h2_goaways", "HTTP/2 GOAWAY frames sent (stops, idle connections, flood limits)",
+                h2.goaways(), "router", r, "listener", listener);
+    }
+
     private static void collectRouter(Families f, RouterView view) {
         String r = view.kind();
         RouterObserver o = view.runtime().observer();
@@ -87,6 +101,10 @@ final class RouterMetrics implements MultiCollector {
                     "router", r, "listener", l.name());
             f.gauge("corerouter_client_connections", "client connections open", l.open(),
                     "router", r, "listener", l.name());
+            Http2Counters h2 = l.http2();
+            if (h2 != null) {
+                collectHttp2(f, r, l.name(), h2);
+            }
         }
         f.counter("corerouter_received_bytes", "bytes read from clients (TLS records included)", o.bytesIn(), "router", r);
         f.counter("corerouter_sent_bytes", "bytes written to clients (TLS records included)", o.bytesOut(), "router", r);

@@ -3,6 +3,7 @@ package io.corerouter.launcher;
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.observe.AccessLog;
 import io.corerouter.core.observe.LatencyHistogram;
+import io.corerouter.core.observe.Http2Counters;
 import io.corerouter.core.observe.ListenerCounters;
 import io.corerouter.core.observe.NodeTimers;
 import io.corerouter.core.observe.RouterObserver;
@@ -101,6 +102,12 @@ final class StatusPage {
             json.beginObject().field("name", l.name()).field("open", l.open()).field("accepted", l.accepted());
             for (StatusClass c : StatusClass.values()) {
                 json.field(c.label(), l.requests(c));
+            }
+            Http2Counters h2 = l.http2();
+            if (h2 != null) {
+                json.name("h2").beginObject().field("open", h2.open()).field("connections", h2.connections())
+                        .field("streams", h2.streams()).field("reset", h2.resets()).field("refused", h2.refused())
+                        .field("goaways", h2.goaways()).endObject();
             }
             json.endObject();
         }

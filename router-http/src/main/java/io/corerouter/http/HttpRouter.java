@@ -1,6 +1,7 @@
 package io.corerouter.http;
 
 import io.corerouter.core.config.Endpoint;
+import io.corerouter.core.observe.ListenerCounters;
 import io.corerouter.core.route.KeyMapper;
 import io.corerouter.core.server.ReloadReport;
 import io.corerouter.core.server.Router;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +53,8 @@ public final class HttpRouter implements Router {
     private final Map<String, HttpRouterInitializer> httpsInitializers = new HashMap<>();
     private final Map<String, HttpsRedirectInitializer> redirectInitializers = new HashMap<>();
     private RouterRuntime runtime;
+    /** Names of the listeners that speak HTTP/2 too. */
+    private final Set<String> http2Listeners = ConcurrentHashMap.newKeySet();
 
     /**
      * A plain HTTP router whose blocking work runs on the common pool (tests, embedding).
@@ -106,21 +110,49 @@ public final class HttpRouter implements Router {
         context = new HttpRouterContext(config, https, runtime, openConnections, serverName, offload);
         runtime.serve(this::plainInitializer);
         for (TlsListener listener : https.listeners()) {
-            TlsFront front = tls.front(HttpRouterConfig.KIND, listener, https.sessionContext());
+            TlsFront front = tls.front(HttpRouterConfig.KIND, listener, https.sessionContext(), alpn(listener));
             runtime.bind(listener.endpoint(), httpsInitializer(listener, front));
         }
         for (HttpsConfig.Redirect redirect : https.redirects()) {
             runtime.bind(redirect.endpoint(), redirectInitializer(redirect));
         }
+        enableHttp2Counters();
     }
 
     private HttpRouterInitializer plainInitializer(Endpoint listener) {
-        return new HttpRouterInitializer(this::context, listener, HttpRouter::plainTranslators, null);
+        boolean http2 = config.http2().enabled();
+        if (http2) {
+            http2Listeners.add(listener.name());
+        }
+        return new HttpRouterInitializer(this::context, listener, HttpRouter::plainTranslators, null, http2);
+    }
+
+    /** HTTP/2 on an https listener: its {@code h2=} key, else {@code --http2}. */
+    private boolean http2(TlsListener listener) {
+        return listener.h2().orElse(config.http2().enabled());
+    }
+
+    /** What the listener's default certificate offers by ALPN. */
+    private List<String> alpn(TlsListener listener) {
+        return http2(listener) ? Http2Front.ALPN_PROTOCOLS : List.of();
+    }
+
+    /** Listeners with HTTP/2 on show their HTTP/2 counters from the start (zero until a client uses it). */
+    private void enableHttp2Counters() {
+        for (ListenerCounters listener : runtime.observer().listeners()) {
+            if (http2Listeners.contains(listener.name())) {
+                listener.enableHttp2();
+            }
+        }
     }
 
     private HttpRouterInitializer httpsInitializer(TlsListener listener, TlsFront front) {
+        boolean http2 = http2(listener);
+        if (http2) {
+            http2Listeners.add(listener.endpoint().name());
+        }
         HttpRouterInitializer initializer = new HttpRouterInitializer(this::context, listener.endpoint(),
-                HttpRouter::httpsTranslators, front);
+                HttpRouter::httpsTranslators, front, http2);
         httpsInitializers.put(listener.endpoint().name(), initializer);
         return initializer;
     }
@@ -161,7 +193,8 @@ public final class HttpRouter implements Router {
                 continue;
             }
             // blocking and may fail (a missing or broken file): before anything changes
-            fronts.put(listener.endpoint().name(), tls.front(HttpRouterConfig.KIND, listener, nextHttps.sessionContext()));
+            fronts.put(listener.endpoint().name(), tls.front(HttpRouterConfig.KIND, listener, nextHttps.sessionContext(),
+                    alpn(listener)));
         }
         HttpRouterContext next = new HttpRouterContext(nextConfig, nextHttps, runtime, openConnections, serverName,
                 offload);
@@ -226,7 +259,9 @@ public final class HttpRouter implements Router {
         config = nextConfig;
         https = nextHttps;
         context = next;
-        return reload.commit();
+        ReloadReport report = reload.commit();
+        enableHttp2Counters();
+        return report;
     }
 
     /** Plain listeners; connections behind stud get {@code HTTPS=on} (spec §4.11). */

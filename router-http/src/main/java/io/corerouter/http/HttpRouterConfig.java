@@ -31,11 +31,12 @@ import java.util.function.Consumer;
  * @param stats                {@code --http-stats ADDR}: the router's stats server (spec §3.11)
  * @param features             raw modes, response rewriting, Expect, PROXY, body and connection limits
  *                             (spec §4.5-4.11, {@link HttpFeatures})
+ * @param http2                {@code --http2} and its limits ({@link Http2Config}, issue 11)
  */
 public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
                                int modifier2, boolean serverNameAsHttpHost, Limits limits,
                                RouterSubscriptionOptions subscriptions, Optional<Endpoint> stats,
-                               HttpFeatures features) {
+                               HttpFeatures features, Http2Config http2) {
     /** The router kind and option prefix. */
     public static final String KIND = "http";
     /** The names of the common options for {@link #KIND}. */
@@ -58,13 +59,14 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(http2, "http2");
     }
 
     /** A configuration without subscription and stats servers, every {@link HttpFeatures} option off. */
     public HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<UwsgiVar> vars, int modifier1,
                             int modifier2, boolean serverNameAsHttpHost, Limits limits) {
         this(common, keepAlive, vars, modifier1, modifier2, serverNameAsHttpHost, limits,
-                RouterSubscriptionOptions.NONE, Optional.empty(), HttpFeatures.DEFAULTS);
+                RouterSubscriptionOptions.NONE, Optional.empty(), HttpFeatures.DEFAULTS, Http2Config.OFF);
     }
 
     /** Registers {@code --http}, {@code --httprouter} and every other HTTP router option. */
@@ -89,6 +91,7 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
         NAMES.registerSubscriptions(table, GROUP, true);
         NAMES.registerStats(table, GROUP);
         HttpFeatures.registerOptions(table, GROUP);
+        Http2Config.registerOptions(table, GROUP);
     }
 
     /**
@@ -131,7 +134,8 @@ public record HttpRouterConfig(RouterOptions common, KeepAlive keepAlive, List<U
                 Limits.forBufferSize(common.bufferSize()),
                 subscriptions,
                 NAMES.statsEndpoint(options),
-                HttpFeatures.from(options));
+                HttpFeatures.from(options),
+                Http2Config.from(options));
     }
 
     private static void checkModifier(String option, int modifier) {

@@ -36,6 +36,8 @@ final class HttpRouterContext {
     private final Executor offload;
     /** Open client connections of this router, all event loops together ({@code --http-max-connections}). */
     private final AtomicInteger openConnections;
+    /** How connections switch to HTTP/2, with this context's limits ({@link Http2Config}). */
+    private final Http2Front http2;
 
     /**
      * @param openConnections the router's count of open client connections, kept across reloads
@@ -53,6 +55,11 @@ final class HttpRouterContext {
         this.responseDecoderConfig = newResponseDecoderConfig();
         this.headersTimeoutNanos = config.common().timeouts().headers().toNanos();
         this.keepAliveIdleNanos = config.keepAlive().idle().toNanos();
+        this.http2 = new Http2Front(config.http2());
+    }
+
+    Http2Front http2() {
+        return http2;
     }
 
     /** The client-side decoder settings: head limits from the config, strict parsing (class comment). */

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 
 /**
  * The pipeline of one HTTP listener, read top to bottom: idle timeout, harakiri, PROXY header
- * (optional), TLS (https listeners), stud prefix (listed peers only), HTTP/1.1 codec, connection
- * limit, session. One initializer per listener, because SERVER_PORT (inside the translators) is per
+ * (optional), TLS (https listeners), stud prefix (listed peers only), the HTTP/2 switch (ALPN or h2c
+ * preface, with HTTP/2 on), HTTP/1.1 codec, connection limit, session. One initializer per listener, because SERVER_PORT (inside the translators) is per
  * listener.
  *
  * <p>Each connection is set up with the router's context at the time it is accepted: a reload
@@ -47,6 +47,8 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     private final BiFunction<HttpRouterContext, String, Translators> factory;
     /** SERVER_PORT as configured, or null for a listener on port 0 (SERVER_PORT = the port bound). */
     private final String serverPort;
+    /** HTTP/2 on this listener: h2 by ALPN (https) or h2c (plain), issue 11. */
+    private final boolean http2;
     private volatile TlsFront tls;
     /** Null until the first connection, and after a reload swapped the context. */
     private volatile Made made;
@@ -56,10 +58,12 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
      * @param listener the socket served; its name gives SERVER_PORT
      * @param factory  makes the translators of a context for a SERVER_PORT text
      * @param tls      the TLS front of an https listener, or null for plain HTTP
+     * @param http2    whether the listener speaks HTTP/2 too (its TLS front offers h2 by ALPN)
      */
     HttpRouterInitializer(Supplier<HttpRouterContext> contexts, Endpoint listener,
-            BiFunction<HttpRouterContext, String, Translators> factory, TlsFront tls) {
+            BiFunction<HttpRouterContext, String, Translators> factory, TlsFront tls, boolean http2) {
         this.contexts = contexts;
+        this.http2 = http2;
         this.factory = factory;
         this.tls = tls;
         boolean portFromSocket = listener.kind() == Endpoint.Kind.TCP && listener.port() == 0;
@@ -85,6 +89,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         addProxyProtocol(pipeline, router);
         addTls(pipeline, router);
         addStudPrefix(ch, pipeline, router, current.stud());
+        addHttp2(pipeline, router);
         addCodec(pipeline, router);
         pipeline.addLast(HttpExchangeObserver.NAME, new HttpExchangeObserver()); // metrics and access log per request
         addConnectionLimit(pipeline, router);
@@ -140,6 +145,21 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
         }
     }
 
+    /**
+     * HTTP/2 (issue 11): the handler that decides, once, whether this connection speaks it (ALPN after
+     * the handshake, or the h2c preface), and switches it over ({@link Http2Front}).
+     */
+    private void addHttp2(ChannelPipeline pipeline, HttpRouterContext router) {
+        if (!http2) {
+            return;
+        }
+        if (tls != null) {
+            pipeline.addLast(Http2Front.ALPN, new Http2AlpnSwitch(router.http2(), router));
+        } else {
+            pipeline.addLast(Http2Front.PREFACE, new Http2PrefaceDetector(router.http2(), router));
+        }
+    }
+
     private void addCodec(ChannelPipeline pipeline, HttpRouterContext router) {
         pipeline.addLast(HandlerNames.HTTP_CODEC,
                 new ServerCodec(router.requestDecoderConfig(), router.features().manageRtsp()));
@@ -153,6 +173,7 @@ final class HttpRouterInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addRouter(ChannelPipeline pipeline, HttpRouterContext router, Translators current) {
-        pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, current.plain(), current.stud()));
+        pipeline.addLast(HandlerNames.ROUTER, new HttpSession(router, current.plain(), current.stud(),
+                http2 && tls == null));
     }
 }

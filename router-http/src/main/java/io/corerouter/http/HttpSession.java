@@ -25,6 +25,9 @@ import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -95,6 +98,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final HttpRouterContext router;
     private final HttpFeatures features;
     private final HttpToUwsgi studTranslator;
+    /** {@code Upgrade: h2c} is honoured on the first request (a plain listener with HTTP/2 on). */
+    private final boolean h2cUpgrade;
+    /** One HTTP/2 stream: exactly one request, its client address given by the connection (issue 11). */
+    private final boolean stream;
     private final BackendHandler backendHandler = new BackendHandler(this);
     /** Messages read behind the request in flight, in order; made only when a client pipelines. */
     private ArrayDeque<Object> pipelined;
@@ -127,10 +134,52 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      *                       ({@code HTTPS=on}), or null
      */
     HttpSession(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator) {
+        this(router, translator, studTranslator, false, false);
+    }
+
+    /** @param h2cUpgrade whether {@code Upgrade: h2c} switches the connection to HTTP/2 ({@link Http2Front}) */
+    HttpSession(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator, boolean h2cUpgrade) {
+        this(router, translator, studTranslator, h2cUpgrade, false);
+    }
+
+    private HttpSession(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator,
+            boolean h2cUpgrade, boolean stream) {
         this.router = router;
         this.features = router.features();
         this.translator = translator;
         this.studTranslator = studTranslator;
+        this.h2cUpgrade = h2cUpgrade;
+        this.stream = stream;
+    }
+
+    /**
+     * The session of one HTTP/2 stream ({@link Http2StreamInitializer}): one request, answered on the
+     * stream, which then closes; the client's address is the connection's (after its PROXY header).
+     */
+    static HttpSession forStream(HttpRouterContext router, HttpToUwsgi translator, String remoteAddr, int remotePort) {
+        HttpSession session = new HttpSession(router, translator, null, false, true);
+        session.remoteAddr = remoteAddr;
+        session.remotePort = remotePort;
+        return session;
+    }
+
+    /** The client connection (an HTTP/2 stream's channel in stream mode). */
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    /** The translator this connection's requests use (the stud one once a stud prefix was read). */
+    HttpToUwsgi translator() {
+        return translator;
+    }
+
+    /** The client's address: the peer's, or the PROXY header's source. */
+    String remoteAddr() {
+        return remoteAddr;
+    }
+
+    int remotePort() {
+        return remotePort;
     }
 
     // ---------------------------------------------------------------- client side
@@ -184,9 +233,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        headDeadline.cancel(); // the connection switched to HTTP/2, or became a tunnel
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         SocketAddress remote = ctx.channel().remoteAddress();
-        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+        if (!stream && remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             remoteAddr = inet.getAddress().getHostAddress();
             remotePort = inet.getPort();
         }
@@ -213,7 +267,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case CLOSED, TUNNEL -> ReferenceCountUtil.release(msg);
             case AWAIT_HEAD -> {
-                if (msg instanceof HttpRequest request) {
+                if (msg instanceof FullHttpRequest full) {
+                    declinedUpgrade(full);
+                } else if (msg instanceof HttpRequest request) {
                     startRequest(request);
                 } else {
                     ReferenceCountUtil.release(msg); // stray content after a rejected request
@@ -265,12 +321,24 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         resetRequest();
+        if (h2cUpgrade && requests == 1 && Http2Front.wantsUpgrade(request)) {
+            upgradeToH2c(request);
+            return;
+        }
         RouterException invalid = RequestChecks.check(request, router.maxHeaderCount(), features.manageRtsp());
+        if (invalid == null && stream) {
+            invalid = RequestChecks.checkHttp2Head(request, router.config().limits());
+        }
         if (invalid != null) {
             fail(invalid);
             return;
         }
         long contentLength = current.read(request, features, router.keepAliveEnabled());
+        if (stream && current.rawMode != RawMode.NONE) {
+            fail(new RouterException(ErrorKind.NOT_IMPLEMENTED, "a raw relay (" + current.rawMode
+                    + ") is not possible over HTTP/2: use HTTP/1.1 for it"));
+            return;
+        }
         if (features.overPostLimit(contentLength)) {
             fail(new RouterException(ErrorKind.PAYLOAD_TOO_LARGE, "Content-Length " + contentLength
                     + " over limit-post " + features.limitPost()));
@@ -299,6 +367,34 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
             return; // channelReadComplete reads the body
         }
         route(request);
+    }
+
+    /**
+     * {@code Upgrade: h2c} (RFC 7540 §3.2) on the first request of a plain connection with HTTP/2 on:
+     * Netty's upgrade handler goes behind the codec and gets the request (its end follows from the
+     * decoder); it answers {@code 101}, the connection switches ({@link Http2Front}) and the request
+     * becomes stream 1. This session leaves the pipeline with the other HTTP/1.1 handlers.
+     */
+    private void upgradeToH2c(HttpRequest request) {
+        log(Level.FINE, "Upgrade: h2c");
+        ctx.pipeline().addAfter(HandlerNames.HTTP_CODEC, Http2Front.UPGRADE, router.http2().upgradeHandler(this, router));
+        ctx.pipeline().context(HandlerNames.HTTP_CODEC).fireChannelRead(request);
+    }
+
+    /**
+     * The upgrade handler declined an {@code Upgrade: h2c} request (a bad {@code HTTP2-Settings}) and
+     * handed it back whole: it is served as HTTP/1.1, as RFC 7540 §3.2 allows.
+     */
+    private void declinedUpgrade(FullHttpRequest full) {
+        if (ctx.pipeline().get(Http2Front.UPGRADE) != null) {
+            ctx.pipeline().remove(Http2Front.UPGRADE);
+        }
+        HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+        full.release();
+        requests--; // counted when it first arrived
+        head.headers().remove(HttpHeaderNames.UPGRADE);
+        startRequest(head);
+        dispatch(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     /** Translates the head, picks a node and connects; the body follows in CONNECTING/FORWARDING. */
@@ -706,7 +802,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         } else if (finished != null) {
             finished.close();
         }
-        boolean persist = relay.keepAlive() && current.requestDone && !draining
+        boolean persist = !stream && relay.keepAlive() && current.requestDone && !draining
                 && (!inputClosed || !nothingPipelined());
         ctx.flush();
         if (!persist) {

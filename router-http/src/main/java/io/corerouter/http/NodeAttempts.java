@@ -43,6 +43,8 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
     private final BackendHandler poolUser;
     private BackendNode node;
     private PoolRequest pending;
+    /** The classic (uwsgi) node connect in flight, until it completes. */
+    private Channel connectingChannel;
 
     NodeAttempts(HttpSession session, HttpRouterContext router, Channel client, BackendHandler poolUser) {
         this.session = session;
@@ -88,7 +90,9 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
             pending = router.pools().acquire(client.eventLoop(), node, poolUser, this, fresh);
             return;
         }
-        router.connector().connect(client.eventLoop(), node.address()).addListener(this);
+        ChannelFuture connect = router.connector().connect(client.eventLoop(), node.address());
+        connectingChannel = connect.channel();
+        connect.addListener(this);
     }
 
     @Override
@@ -130,11 +134,21 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
             pending.cancel();
             pending = null;
         }
+        Channel connecting = connectingChannel;
+        if (connecting != null) {
+            // a client gone while its node connect is in flight (a reset HTTP/2 stream, a closed socket):
+            // the connect is dropped, and the node is not marked failed for it (operationComplete)
+            connectingChannel = null;
+            connecting.close();
+        }
     }
 
     @Override
     public void operationComplete(ChannelFuture future) {
         Channel channel = future.channel();
+        if (channel == connectingChannel) {
+            connectingChannel = null;
+        }
         if (!session.connecting()) {
             channel.close();
             return;

@@ -1,5 +1,6 @@
 package io.corerouter.http;
 
+import io.corerouter.core.config.Limits;
 import io.corerouter.core.error.ErrorKind;
 import io.corerouter.core.error.RouterException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -54,7 +55,8 @@ final class RequestChecks {
      */
     static RouterException check(HttpRequest request, int maxHeaderCount, boolean rtsp) {
         HttpVersion version = request.protocolVersion();
-        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0 && !(rtsp && RTSP_1_0.equals(version))) {
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0 && version != Http2RequestAdapter.HTTP_2
+                && !(rtsp && RTSP_1_0.equals(version))) {
             return bad("unsupported protocol " + version.text());
         }
         String uri = request.uri();
@@ -86,13 +88,39 @@ final class RequestChecks {
             return bad("more than one Host header");
         }
         if (te) {
-            if (version != HttpVersion.HTTP_1_1) {
+            if (version != HttpVersion.HTTP_1_1 && version != Http2RequestAdapter.HTTP_2) {
+                // HTTP/2: the stream adapter marks a body of unknown length so
                 return bad("Transfer-Encoding in an " + version.text() + " request");
             }
             if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 return bad("both Transfer-Encoding and Content-Length");
             }
             return checkTransferCodings(request);
+        }
+        return null;
+    }
+
+    /**
+     * The head limits the HTTP/1.1 decoder applies, for a request that came over HTTP/2 (whose own limit is
+     * {@code --http2-max-header-list-size}): 414 for a request target over the request-line limit, 431 for
+     * a head over the head limit, counted as its HTTP/1.1 form would be.
+     *
+     * @return the failure to answer, or null
+     */
+    static RouterException checkHttp2Head(HttpRequest request, Limits limits) {
+        String uri = request.uri();
+        // "METHOD SP target SP HTTP/1.1"
+        if (request.method().name().length() + uri.length() + 10 > limits.maxInitialLineLength()) {
+            return new RouterException(ErrorKind.URI_TOO_LONG, "request target of " + uri.length() + " bytes");
+        }
+        long size = uri.length() + 16L;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = it.next();
+            size += header.getKey().length() + header.getValue().length() + 4;
+        }
+        if (size > limits.maxHeadSize()) {
+            return new RouterException(ErrorKind.HEADERS_TOO_LARGE, "request head of about " + size + " bytes");
         }
         return null;
     }

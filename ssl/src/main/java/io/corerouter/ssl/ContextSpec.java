@@ -9,20 +9,28 @@ import java.util.Optional;
 /**
  * What one server context is built from: its files and settings, its session id context, a label for
  * logs ({@code https 127.0.0.1:8443}, {@code sni example.com}) and the OCSP response file stapled for
- * its certificate ({@code --ssl-ocsp-file}), if any.
+ * its certificate ({@code --ssl-ocsp-file}), if any, and the protocols it offers by ALPN ({@code h2} and
+ * {@code http/1.1} on an https listener with HTTP/2 on; empty: no ALPN, as for SNI entries and the
+ * sslrouter).
  */
-record ContextSpec(String label, TlsFiles files, String sessionIdContext, Optional<Path> ocspFile) {
+record ContextSpec(String label, TlsFiles files, String sessionIdContext, Optional<Path> ocspFile, List<String> alpn) {
 
     ContextSpec {
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(files, "files");
         Objects.requireNonNull(sessionIdContext, "sessionIdContext");
         Objects.requireNonNull(ocspFile, "ocspFile");
+        alpn = List.copyOf(alpn);
     }
 
     /** The spec of {@code files}, with the response file {@code ocsp} names for its certificate. */
     static ContextSpec of(String label, TlsFiles files, String sessionIdContext, TlsConfig.Ocsp ocsp) {
-        return new ContextSpec(label, files, sessionIdContext, ocsp.fileFor(files.cert()));
+        return new ContextSpec(label, files, sessionIdContext, ocsp.fileFor(files.cert()), List.of());
+    }
+
+    /** This spec offering {@code protocols} by ALPN, in preference order (none: no ALPN). */
+    ContextSpec withAlpn(List<String> protocols) {
+        return new ContextSpec(label, files, sessionIdContext, ocspFile, protocols);
     }
 
     /** The files whose changes trigger a rebuild. */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ServerChannel;
 import io.netty.util.AttributeKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -26,9 +27,17 @@ public final class TlsConnection {
         this.peerCertificate = peerCertificate;
     }
 
-    /** The connection's TLS facts, or null for a plain connection (or before the handshake completed). */
+    /**
+     * The connection's TLS facts, or null for a plain connection (or before the handshake completed). An
+     * HTTP/2 stream channel has its connection's.
+     */
     public static TlsConnection of(Channel channel) {
-        return channel.attr(KEY).get();
+        TlsConnection tls = channel.attr(KEY).get();
+        Channel parent;
+        if (tls == null && (parent = channel.parent()) != null && !(parent instanceof ServerChannel)) {
+            tls = parent.attr(KEY).get();
+        }
+        return tls;
     }
 
     /** The SNI name, lower-cased, or null when the client sent none. */

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.CorerouterNativeAccess;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSslServerContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.internal.tcnative.SSL;
@@ -105,6 +106,12 @@ final class TlsContextFactory {
                 .sessionTimeout(sessionTimeoutSeconds)
                 .sessionCacheSize(sessionCacheSize)
                 .enableOcsp(staple != null);
+        if (!spec.alpn().isEmpty()) {
+            // a client offering none of ours gets no ALPN answer and speaks HTTP/1.1, as with nginx
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, spec.alpn()));
+        }
         if (spec.files().clientCa().isPresent()) {
             List<X509Certificate> cas = PemFiles.certificates(spec.files().clientCa().get());
             if (verifyDepth.isPresent()) {

@@ -2,6 +2,7 @@ package io.corerouter.ssl;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -171,10 +172,20 @@ public final class TlsService implements AutoCloseable {
      * @param sessionContext {@code --https-session-context} / {@code --sslrouter-session-context}
      */
     public TlsFront front(String kind, TlsListener listener, Optional<String> sessionContext) throws Exception {
+        return front(kind, listener, sessionContext, List.of());
+    }
+
+    /**
+     * As {@link #front(String, TlsListener, Optional)}, the default context offering {@code alpn} by ALPN
+     * ({@code h2}, {@code http/1.1}: an https listener with HTTP/2 on). SNI entries offer none: a client
+     * that picks one by its server name speaks HTTP/1.1.
+     */
+    public TlsFront front(String kind, TlsListener listener, Optional<String> sessionContext, List<String> alpn)
+            throws Exception {
         String sid = sessionContext.orElse(kind + "-" + listener.endpoint().name());
         ReloadableContext defaultContext = ReloadableContext.build(factory,
                 ContextSpec.of((kind.equals("http") ? "https " : kind + " ") + listener.endpoint().name(),
-                        listener.files(), sid, config.ocsp()), keyRing.current());
+                        listener.files(), sid, config.ocsp()).withAlpn(alpn), keyRing.current());
         register(defaultContext);
         LOG.info(() -> "tls listener=" + listener.endpoint().name() + " certificate=\"" + defaultContext.subject()
                 + "\" client-ca=" + listener.files().clientCa().map(Path::toString).orElse("none")

@@ -55,6 +55,29 @@ public final class Exchange {
         return channel.hasAttr(KEY) ? channel.attr(KEY).get() : null;
     }
 
+    /**
+     * Gives {@code stream}, one HTTP/2 stream of client connection {@code connection}, its own exchange:
+     * each stream is one request, counted and logged on the connection's listener.
+     *
+     * @return the stream's exchange, or null when the connection has none
+     */
+    public static Exchange forStream(Channel stream, Channel connection) {
+        Exchange parent = of(connection);
+        if (parent == null) {
+            return null;
+        }
+        Exchange exchange = new Exchange(parent.observer, parent.listener);
+        exchange.remote = parent.remote;
+        exchange.perRequest = true;
+        stream.attr(KEY).set(exchange);
+        return exchange;
+    }
+
+    /** The counters of the listener that accepted the connection. */
+    public ListenerCounters listener() {
+        return listener;
+    }
+
     /** The session picked {@code node} for routing key {@code key} (either may be null). */
     public static void node(Channel channel, String node, String key) {
         Exchange exchange = of(channel);

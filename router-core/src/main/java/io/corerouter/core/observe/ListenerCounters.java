@@ -8,6 +8,7 @@ public final class ListenerCounters {
     private final LongAdder open = new LongAdder();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder[] requests = new LongAdder[StatusClass.values().length];
+    private volatile Http2Counters http2;
 
     ListenerCounters(String name) {
         this.name = name;
@@ -32,6 +33,19 @@ public final class ListenerCounters {
 
     void request(int status) {
         requests[StatusClass.of(status).ordinal()].increment();
+    }
+
+    /** Turns on the HTTP/2 counters of this listener (a router with HTTP/2 on, before it serves). */
+    public synchronized Http2Counters enableHttp2() {
+        if (http2 == null) {
+            http2 = new Http2Counters();
+        }
+        return http2;
+    }
+
+    /** The HTTP/2 counters, or null where HTTP/2 is off. */
+    public Http2Counters http2() {
+        return http2;
     }
 
     /** Client connections open now. */

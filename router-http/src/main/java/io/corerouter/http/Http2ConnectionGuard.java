@@ -1,0 +1,94 @@
+package io.corerouter.http;
+
+import io.corerouter.core.log.Exceptions;
+import io.corerouter.core.observe.Http2Counters;
+import io.corerouter.core.server.DrainEvent;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The end of an HTTP/2 connection's pipeline (issue 11): ends it gracefully when the router stops
+ * ({@link DrainEvent}: GOAWAY, the streams in flight finish, then close, as
+ * {@link io.netty.handler.codec.http2.Http2ConnectionHandler#close} does), when the client half-closes,
+ * and when it idles with no
+ * stream open for {@code --http-timeout}; logs what the codec could not handle and counts the
+ * connection. Each stream has its own timeout ({@link Http2StreamInitializer}).
+ */
+final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
+
+    private final Http2FrameCodec codec;
+    private final Http2Counters counters;
+    private boolean counted;
+
+    /** @param counters the listener's HTTP/2 counters, or null */
+    Http2ConnectionGuard(Http2FrameCodec codec, Http2Counters counters) {
+        this.codec = codec;
+        this.counters = counters;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (counters != null && ctx.channel().isActive()) {
+            counted = true;
+            counters.connectionOpened();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        uncount();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        uncount();
+    }
+
+    private void uncount() {
+        if (counted) {
+            counted = false;
+            counters.connectionClosed();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE) {
+            LOG.log(Level.FINE, () -> ctx.channel() + " stopping: GOAWAY, " + codec.connection().numActiveStreams()
+                    + " streams finish first");
+            ctx.close(); // the codec sends GOAWAY and closes once the active streams are done
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // the client sent its FIN: no more frames come; the streams in flight finish, then close
+            ctx.close();
+        } else if (evt instanceof IdleStateEvent) {
+            if (codec.connection().numActiveStreams() == 0) {
+                LOG.log(Level.FINE, () -> ctx.channel() + " timeout=idle: HTTP/2 connection without streams");
+                ctx.close();
+            }
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg); // connection frames the multiplexer passed on (SETTINGS, PING...)
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Exceptions.isExpected(cause)) {
+            LOG.log(Level.FINE, () -> ctx.channel() + " h2 client error: " + cause);
+        } else {
+            LOG.log(Level.INFO, ctx.channel() + " h2 connection error, closing: " + cause);
+        }
+        ctx.close();
+    }
+}
