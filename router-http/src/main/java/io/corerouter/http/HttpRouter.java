@@ -178,6 +178,10 @@ public final class HttpRouter implements Router {
     public ReloadReport reconfigure(HttpRouterConfig nextConfig, HttpsConfig nextHttps) throws Exception {
         RouterRuntime.Reload reload = runtime.reload(nextConfig.common());
         ReloadReport.changedComponents(config, nextConfig, NOT_REPORTED).forEach(c -> reload.applied("http " + c));
+        if (nextConfig.http2().enabled() != config.http2().enabled()) {
+            // the listeners bound keep their pipeline and ALPN; the limits apply to new connections
+            reload.needsRestart("http2 on/off (" + Http2Config.HTTP2 + ")");
+        }
         ReloadReport.changedComponents(https, nextHttps, Set.of("listeners", "redirects"))
                 .forEach(c -> reload.applied("https " + c));
         Map<String, TlsListener> before = new HashMap<>();
@@ -193,8 +197,13 @@ public final class HttpRouter implements Router {
                 continue;
             }
             // blocking and may fail (a missing or broken file): before anything changes
+            // ALPN as the listener's pipeline was built: HTTP/2 on or off needs a restart
+            boolean http2 = old != null ? http2(old) : http2(listener);
+            if (old != null && http2 != http2(listener)) {
+                reload.needsRestart("https " + listener.endpoint().name() + " h2 (" + Http2Config.HTTP2 + ")");
+            }
             fronts.put(listener.endpoint().name(), tls.front(HttpRouterConfig.KIND, listener, nextHttps.sessionContext(),
-                    alpn(listener)));
+                    http2 ? Http2Front.ALPN_PROTOCOLS : List.of()));
         }
         HttpRouterContext next = new HttpRouterContext(nextConfig, nextHttps, runtime, openConnections, serverName,
                 offload);
