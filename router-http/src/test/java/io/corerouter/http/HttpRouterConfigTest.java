@@ -284,4 +284,40 @@ class HttpRouterConfigTest {
         assertEquals("http-resubscribe-bind: /tmp/x (expected: a UDP host:port)",
                 error("--http", ":0", "--http-subscription-server", ":0", "--http-resubscribe-bind", "/tmp/x"));
     }
+
+    @Test
+    void http2IsOffByDefaultWithTheUsualLimits() throws Exception {
+        Http2Config http2 = http("--http", ":0").http2();
+        assertEquals(Http2Config.OFF, http2);
+        assertFalse(http2.enabled());
+        assertEquals(100, http2.maxConcurrentStreams());
+        assertEquals(16384, http2.maxHeaderListSize());
+        assertEquals(200, http2.maxResets());
+        assertEquals(30, http2.resetWindowSeconds());
+        assertEquals(Optional.empty(), http2.streamTimeout());
+    }
+
+    @Test
+    void http2Options() throws Exception {
+        Http2Config http2 = http("--http", ":0", "--http2", "--http2-max-concurrent-streams", "10",
+                "--http2-max-header-list-size", "8192", "--http2-header-table-size", "0",
+                "--http2-initial-window-size", "1048576", "--http2-max-resets", "50/10",
+                "--http2-max-control-frames", "100", "--http2-max-empty-data", "5",
+                "--http2-max-continuations", "8", "--http2-stream-timeout", "7").http2();
+        assertEquals(new Http2Config(true, 10, 8192, 0, 1048576, 50, 10, 100, 5, 8,
+                Optional.of(Duration.ofSeconds(7))), http2);
+        assertEquals(30, http("--http", ":0", "--http2-max-resets", "20").http2().resetWindowSeconds());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http2-max-resets|20/x|http2-max-resets: 20/x (expected: N or N/SECONDS",
+            "http2-max-resets|0|http2-max-resets: 0 (expected: N >= 1, SECONDS >= 1",
+            "http2-max-concurrent-streams|0|http2-max-concurrent-streams: 0",
+            "http2-max-header-list-size|100|http2-max-header-list-size: 100",
+            "http2-stream-timeout|0|http2-stream-timeout: 0"})
+    void badHttp2ValuesNameTheOption(String option, String value, String expected) {
+        String message = error("--http", ":0", "--" + option, value);
+        assertTrue(message.startsWith(expected), message);
+    }
 }

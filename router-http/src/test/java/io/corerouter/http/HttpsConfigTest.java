@@ -67,6 +67,18 @@ class HttpsConfigTest {
     }
 
     @Test
+    void https2H2KeyTurnsHttp2OnOrOffPerListener() throws Exception {
+        HttpsConfig https = HttpConfigs.kind(HttpConfigs.parse(
+                "--https2", "addr=:9443,cert=a.crt,key=a.key,h2=1",
+                "--https2", "addr=:9444,cert=a.crt,key=a.key,h2=0",
+                "--https2", "addr=:9445,cert=a.crt,key=a.key")).https();
+        assertEquals(Optional.of(true), https.listeners().get(0).h2());
+        assertEquals(Optional.of(false), https.listeners().get(1).h2());
+        assertEquals(Optional.empty(), https.listeners().get(2).h2());
+        assertTrue(error("--https2", "addr=:1,cert=a,key=b,h2=maybe").contains("h2=maybe: expected 1 or 0"));
+    }
+
+    @Test
     void badValuesNameTheOption() {
         assertTrue(error("--https", "127.0.0.1:8443,a.crt").startsWith("https: a.crt (expected: CRT,KEY"));
         assertTrue(error("--https2", "addr=:1,cert=a,key=b,bogus=1").startsWith("https2: "));
