@@ -9,14 +9,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 
 /**
  * Makes the request Netty decodes from a stream's frames look like an HTTP/1.1 one to the
  * {@link HttpSession} (issue 11): the version becomes {@link #HTTP_2} ({@code SERVER_PROTOCOL=HTTP/2.0},
- * as nginx sends it), Netty's {@code x-http2-*} extension headers go (an app must not see them as
+ * as nginx sends it), Netty's {@code x-http2-*} extension headers ({@link HttpConversionUtil.ExtensionHeaderNames}) go (an app must not see them as
  * {@code HTTP_X_HTTP2_STREAM_ID}), and a request whose HEADERS ended the stream (decoded whole) comes as a
  * head followed by its end, as the HTTP/1.1 decoder delivers it. {@code :authority} is already the
  * {@code Host} header, which the routing key reads. A request without {@code content-length} that
@@ -29,7 +27,9 @@ final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
     static final Http2RequestAdapter INSTANCE = new Http2RequestAdapter();
     /** What {@code SERVER_PROTOCOL} and the access log say for a request that came over HTTP/2. */
     static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, true);
-    private static final String EXTENSION_PREFIX = "x-http2-";
+    /** The headers Netty's conversion adds (or a client could send to pass for them). */
+    private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSIONS =
+            HttpConversionUtil.ExtensionHeaderNames.values();
 
     private Http2RequestAdapter() {
     }
@@ -60,18 +60,8 @@ final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
     }
 
     private static void removeExtensions(HttpHeaders headers) {
-        List<String> names = null;
-        for (Map.Entry<String, String> header : headers) {
-            String name = header.getKey();
-            if (name.regionMatches(true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
-                if (names == null) {
-                    names = new ArrayList<>(2);
-                }
-                names.add(name);
-            }
-        }
-        if (names != null) {
-            names.forEach(headers::remove);
+        for (HttpConversionUtil.ExtensionHeaderNames name : EXTENSIONS) {
+            headers.remove(name.text());
         }
     }
 }
