@@ -438,13 +438,14 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Spec §4.9, {@code --http-manage-expect[=N]}: the router answers {@code 100 Continue} itself, or
-     * 413 when the announced body is over N.
+     * Spec §4.9, {@code --http-manage-expect[=N]} (and always on an HTTP/2 stream): the router answers
+     * {@code 100 Continue} itself, or 413 when the announced body is over N.
      *
      * @return false if the request was answered (413)
      */
     private boolean manageExpect(HttpRequest request, long contentLength) {
-        if (!features.manageExpect() || !HttpUtil.is100ContinueExpected(request)) {
+        // over HTTP/2 the router always answers it: the stream's window already holds the body back
+        if (!(features.manageExpect() || stream) || !HttpUtil.is100ContinueExpected(request)) {
             return true;
         }
         if (features.expectLimit() > 0 && contentLength > features.expectLimit()) {

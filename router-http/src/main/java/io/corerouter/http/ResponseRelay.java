@@ -8,8 +8,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -126,7 +128,9 @@ final class ResponseRelay {
             if (current.sentContinue && status.code() == 100) {
                 ReferenceCountUtil.release(response); // the client had ours already
             } else {
-                ctx.write(response, ctx.voidPromise());
+                // whole, as HTTP/2 streams need it (its empty body from the node is dropped below)
+                ctx.write(new DefaultFullHttpResponse(response.protocolVersion(), status, Unpooled.EMPTY_BUFFER,
+                        response.headers(), EmptyHttpHeaders.INSTANCE), ctx.voidPromise());
             }
             return;
         }
