@@ -102,6 +102,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     private final boolean h2cUpgrade;
     /** One HTTP/2 stream: exactly one request, its client address given by the connection (issue 11). */
     private final boolean stream;
+    /** The first request asked for h2c and went to Netty's upgrade handler, which may hand it back whole. */
+    private boolean upgradeOffered;
     private final BackendHandler backendHandler = new BackendHandler(this);
     /** Messages read behind the request in flight, in order; made only when a client pipelines. */
     private ArrayDeque<Object> pipelined;
@@ -267,7 +269,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case CLOSED, TUNNEL -> ReferenceCountUtil.release(msg);
             case AWAIT_HEAD -> {
-                if (msg instanceof FullHttpRequest full) {
+                if (upgradeOffered && msg instanceof FullHttpRequest full) {
                     declinedUpgrade(full);
                 } else if (msg instanceof HttpRequest request) {
                     startRequest(request);
@@ -377,6 +379,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      */
     private void upgradeToH2c(HttpRequest request) {
         log(Level.FINE, "Upgrade: h2c");
+        upgradeOffered = true;
         ctx.pipeline().addAfter(HandlerNames.HTTP_CODEC, Http2Front.UPGRADE, router.http2().upgradeHandler(this, router));
         ctx.pipeline().context(HandlerNames.HTTP_CODEC).fireChannelRead(request);
     }
@@ -386,6 +389,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
      * handed it back whole: it is served as HTTP/1.1, as RFC 7540 §3.2 allows.
      */
     private void declinedUpgrade(FullHttpRequest full) {
+        upgradeOffered = false;
         if (ctx.pipeline().get(Http2Front.UPGRADE) != null) {
             ctx.pipeline().remove(Http2Front.UPGRADE);
         }
