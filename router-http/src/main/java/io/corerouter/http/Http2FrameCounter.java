@@ -66,7 +66,8 @@ final class Http2FrameCounter extends Http2FrameLogger {
         if (counters != null) {
             counters.goAwaySent();
         }
-        Level level = errorCode == Http2Error.NO_ERROR.code() ? Level.FINE : Level.WARNING;
+        // a GOAWAY for a connection already gone (the client left: broken pipe) is network noise
+        Level level = errorCode == Http2Error.NO_ERROR.code() || !ctx.channel().isActive() ? Level.FINE : Level.WARNING;
         if (LOG.isLoggable(level)) {
             String reason = debugData == null || !debugData.isReadable() ? ""
                     : " reason=\"" + debugData.toString(StandardCharsets.UTF_8) + "\"";

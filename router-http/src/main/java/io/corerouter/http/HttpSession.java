@@ -667,6 +667,16 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The node connect was closed on our side before it completed, not refused by the node: Netty's epoll
+     * loop can hand a stale event of a just-closed descriptor to a new connect that reuses its number
+     * (many clients leaving at once), which closes it. The same node is tried again; it is not marked failed.
+     */
+    void reconnect() {
+        state = State.CONNECTING;
+        connectNode(false);
+    }
+
     /** A connect failed or a node died before answering a replayable request: the next node, or the answer. */
     void retryOrFail(RouterException failure) {
         if (!attempts.retry(current.key)) {

@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.util.logging.Level;
 
 /**
@@ -45,6 +46,8 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
     private PoolRequest pending;
     /** The classic (uwsgi) node connect in flight, until it completes. */
     private Channel connectingChannel;
+    /** The request's connect was already retried once after a local close ({@link #closedLocally}). */
+    private boolean reconnected;
 
     NodeAttempts(HttpSession session, HttpRouterContext router, Channel client, BackendHandler poolUser) {
         this.session = session;
@@ -110,8 +113,26 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
     public void connectFailed(Throwable cause) {
         pending = null;
         if (session.connecting()) {
+            if (closedLocally(cause)) {
+                session.reconnect();
+                return;
+            }
             session.retryOrFail(markFailed(cause));
         }
+    }
+
+    /**
+     * Whether a connect failed because its channel was closed here, not by the node (which refuses, resets
+     * or times out): once per request the same node is tried again and not marked failed (see
+     * {@link HttpSession#reconnect}); a second time it counts as the node's failure.
+     */
+    private boolean closedLocally(Throwable cause) {
+        if (cause instanceof ClosedChannelException && !reconnected) {
+            reconnected = true;
+            session.log(Level.FINE, "connect to node " + nodeName() + " closed before it completed; connecting again");
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -137,9 +158,11 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
         Channel connecting = connectingChannel;
         if (connecting != null) {
             // a client gone while its node connect is in flight (a reset HTTP/2 stream, a closed socket):
-            // the connect is dropped, and the node is not marked failed for it (operationComplete)
+            // the connect is dropped, and the node is not marked failed for it (operationComplete). Closed
+            // after this loop's batch of events, so its descriptor cannot be reused by a connect made in
+            // the same batch while an event for it is still to come.
             connectingChannel = null;
-            connecting.close();
+            connecting.eventLoop().execute(connecting::close);
         }
     }
 
@@ -154,6 +177,10 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
             return;
         }
         if (!future.isSuccess()) {
+            if (closedLocally(future.cause())) {
+                session.reconnect();
+                return;
+            }
             session.retryOrFail(markFailed(future.cause()));
             return;
         }
@@ -221,6 +248,7 @@ final class NodeAttempts implements ChannelFutureListener, LeaseCallback {
 
     /** Starts a new request: the retry count starts again, on the router's routes now. */
     void reset() {
+        reconnected = false;
         selector.reset(router.routes());
     }
 }

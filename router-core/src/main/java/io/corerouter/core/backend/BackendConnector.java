@@ -6,6 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -15,6 +16,8 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Opens backend connections on the event loop of the client channel that needs them (STYLE item 8,
@@ -31,9 +34,25 @@ import java.time.Duration;
  * cannot see a read before that listener has run.
  */
 public final class BackendConnector {
+    /**
+     * The first handler of every node channel. Until the connect completes it takes the I/O errors Netty
+     * fires on the channel (a read of a socket still connecting: an event of a descriptor number another
+     * channel just closed, see HttpSession#reconnect), which the connect future reports as its failure
+     * anyway; nothing else is there yet to handle them. After, it passes everything on.
+     */
     @ChannelHandler.Sharable
     private static final class Placeholder extends ChannelInboundHandlerAdapter {
         static final Placeholder INSTANCE = new Placeholder();
+        private static final Logger LOG = Logger.getLogger(BackendConnector.class.getName());
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel().isActive()) {
+                ctx.fireExceptionCaught(cause);
+            } else {
+                LOG.log(Level.FINE, () -> ctx.channel() + " error before the node connect completed: " + cause);
+            }
+        }
     }
 
     private final Transport transport;
