@@ -349,6 +349,51 @@ class Http2CurlTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void aHeadOverTheHttp2HeaderListSizeIs431AndABodyOverLimitPostWithoutLengthIs413(Mode mode) throws Exception {
+        // the default 64 KiB head limit: the 431 comes from --http2-max-header-list-size alone
+        try (Running router = withApp(mode, "--http2-max-header-list-size", "4096", "--limit-post", "1000")) {
+            Commands.Result big = run(router.curl("-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                    "-H", "X-Big: " + "b".repeat(4500), router.url("/h")));
+            assertEquals("431 2", big.stdout(), big::all);
+            Commands.Result fits = run(router.curl("-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                    "-H", "X-Big: " + "b".repeat(3000), router.url("/h")));
+            assertEquals("200 2", fits.stdout(), fits::all);
+            // -T - : no content-length, the limit is found while the body is stored
+            Commands.Result streamed = run(router.curl("-T", "-", "-o", "/dev/null",
+                    "-w", "%{http_code} %{http_version}", router.url("/spooled")),
+                    "y".repeat(5000).getBytes(StandardCharsets.US_ASCII));
+            assertEquals("413 2", streamed.stdout(), streamed::all);
+            Commands.Result small = run(router.curl("-T", "-", "-o", "/dev/null",
+                    "-w", "%{http_code} %{http_version}", router.url("/spooled")),
+                    "y".repeat(500).getBytes(StandardCharsets.US_ASCII));
+            assertEquals("200 2", small.stdout(), small::all);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aStreamWithABodyIsRetriedOnTheNextNodeWhenItsNodeRefuses(Mode mode) throws Exception {
+        byte[] body = new byte[300_000];
+        new Random(5).nextBytes(body);
+        Path file = Files.write(dir.resolve("retry-" + mode + ".bin"), body);
+        String missing = dir.resolve("gone-" + mode + ".sock").toString();
+        // the missing node first: the first stream goes there and is retried on the app, body and all
+        try (Running router = start(mode, "--http-to", missing, "--http-to", app.address())) {
+            for (int i = 0; i < 4; i++) {
+                JsonNode env = environ(router, "/retry/" + i, "--data-binary", "@" + file);
+                assertEquals(body.length, env.path("body_len").asInt());
+                assertEquals(md5(body), env.path("body_md5").asText());
+            }
+            Path out = dir.resolve("retry-stdin-" + mode + ".json");
+            Commands.Result result = run(router.curl("-T", "-", "-o", out.toString(),
+                    "-w", "%{http_code} %{http_version}", router.url("/retry/stdin")), body);
+            assertEquals("200 2", result.stdout(), () -> result.all() + "\n--- body\n" + read(out));
+            assertEquals(md5(body), JSON.readTree(out.toFile()).path("body_md5").asText());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void noNodeForTheKeyIs503(Mode mode) throws Exception {
         try (Running router = start(mode)) {
             Path body = dir.resolve("503-" + mode + ".txt");

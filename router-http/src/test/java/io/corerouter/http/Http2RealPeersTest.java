@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * middle of one stream's response (that stream is reset, the others on the connection complete);
  * 200 streams over two pooled {@code puwsgi} connections; and a graceful stop (GOAWAY, the stream in
  * flight completes, then the connection closes). The app signals what it is doing by creating files,
- * and holds requests until the test creates another, so every step waits on an event, not a time.
+ * and holds requests until the test creates another (a name used once per class run), so every step
+ * waits on an event, not a time.
  */
 class Http2RealPeersTest {
     /** Bounded wait for another process's progress. */
@@ -73,7 +74,7 @@ class Http2RealPeersTest {
             "        return stream(start_response)",
             "    if path.startswith('/held/'):",
             "        mark('held-' + path[6:])",
-            "        wait_for('release')",
+            "        wait_for('release-' + path[6:])",
             "    if path == '/slow':",
             "        mark('slow')",
             "        wait_for('release-slow')",
@@ -296,7 +297,9 @@ class Http2RealPeersTest {
             handle.destroyForcibly();
             handle.onExit().get(30, TimeUnit.SECONDS);
             await("the reset of the stream", () -> Trace.parse(nghttp.output()).resets().size() == 1);
-            Files.writeString(marks.resolve("release"), "");
+            for (String name : held) {
+                Files.writeString(marks.resolve("release-" + name), "");
+            }
 
             Trace trace = nghttp.finish();
             int stream = trace.stream("/stream");
@@ -309,10 +312,10 @@ class Http2RealPeersTest {
             }
             assertFalse(trace.goaway(), "the connection stays up: " + trace.summary());
         } finally {
-            Files.deleteIfExists(marks.resolve("release"));
-            for (String name : List.of("stream", "held-a", "held-b", "held-c")) {
-                Files.deleteIfExists(marks.resolve(name));
+            for (String name : held) {
+                Files.writeString(marks.resolve("release-" + name), ""); // also when the test failed
             }
+            Files.deleteIfExists(marks.resolve("stream"));
         }
     }
 
@@ -354,8 +357,61 @@ class Http2RealPeersTest {
             drained.get(30, TimeUnit.SECONDS); // the connection closed once its stream was done
             assertEquals(1, h2(router).goaways());
         } finally {
-            Files.deleteIfExists(marks.resolve("release-slow"));
-            Files.deleteIfExists(marks.resolve("slow"));
+            Files.writeString(marks.resolve("release-slow"), ""); // also when the test failed
+        }
+    }
+
+    @Test
+    void h2loadOverPooledNodesOnTwoEventLoopsHasNoFailure() throws Exception {
+        try (Routers.Started router = Routers.start("--http", "127.0.0.1:0", "--http2", "--http-to",
+                "puwsgi://" + pooled.address(), "--http-keepalive", "--http-node-connections", "4",
+                "--http-processes", "2")) {
+            Commands.Result result = Commands.run(List.of("h2load", "-n", "2000", "-c", "4", "-m", "25",
+                    url(router, "/n/load")), new byte[0], 120);
+            assertEquals(0, result.exit(), result::all);
+            assertTrue(result.stdout().contains("2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout"),
+                    result::all);
+            assertTrue(result.stdout().contains("status codes: 2000 2xx"), result::all);
+            assertEquals(4, h2(router).connections());
+            assertEquals(2000, h2(router).streams());
+        }
+    }
+
+    @Test
+    void aClientThatVanishesWithStreamsInFlightLeavesNoConnectionBehind() throws Exception {
+        try (Routers.Started router = Routers.start("--http", "127.0.0.1:0", "--http2", "--http-to",
+                classic.address())) {
+            try (Nghttp nghttp = new Nghttp(dir.resolve("vanish.out"), List.of("-v", url(router, "/held/x"),
+                    url(router, "/held/y")))) {
+                await("request held/x in the app", () -> Files.exists(marks.resolve("held-x")));
+                await("request held/y in the app", () -> Files.exists(marks.resolve("held-y")));
+                assertEquals(1, h2(router).open());
+                nghttp.process.destroyForcibly();
+                nghttp.process.waitFor(30, TimeUnit.SECONDS);
+            }
+            await("the HTTP/2 connection closed", () -> h2(router).open() == 0);
+            await("no session left", () -> router.router().runtime().openSessions() == 0);
+            assertEquals(2, h2(router).streams());
+        } finally {
+            // the workers finish their held requests into closed node connections
+            Files.writeString(marks.resolve("release-x"), "");
+            Files.writeString(marks.resolve("release-y"), "");
+        }
+    }
+
+    @Test
+    void aStreamWithoutAnswerForTheStreamTimeoutIs504AndTheConnectionStays() throws Exception {
+        try (Routers.Started router = Routers.start("--http", "127.0.0.1:0", "--http2", "--http-to",
+                classic.address(), "--http2-stream-timeout", "1");
+             Nghttp nghttp = new Nghttp(dir.resolve("timeout.out"), List.of("-v", "--no-dep",
+                     url(router, "/held/t")))) {
+            Trace trace = nghttp.finish(); // the app holds the request until the test ends: the timeout answers
+            int stream = trace.stream("/held/t");
+            assertEquals(504, trace.statuses().get(stream), trace::text);
+            assertEquals(Set.of(), trace.resets(), trace::summary);
+            assertFalse(trace.goaway() && trace.text().contains("error_code=PROTOCOL_ERROR"), trace::text);
+        } finally {
+            Files.writeString(marks.resolve("release-t"), "");
         }
     }
 }
