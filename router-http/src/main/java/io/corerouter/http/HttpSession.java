@@ -267,7 +267,10 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case CLOSED, TUNNEL -> ReferenceCountUtil.release(msg);
             case AWAIT_HEAD -> {
-                if (msg instanceof FullHttpRequest full) {
+                // only the upgrade handler hands a request over whole; the decoder's whole requests are
+                // the ones it failed ("/bad-request"), which startRequest answers 400/414/431
+                if (msg instanceof FullHttpRequest full && full.decoderResult().isSuccess()
+                        && ctx.pipeline().get(Http2Front.UPGRADE) != null) {
                     declinedUpgrade(full);
                 } else if (msg instanceof HttpRequest request) {
                     startRequest(request);
