@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.corerouter.core.config.RouterConfig;
 import io.corerouter.core.testing.Commands;
 import io.corerouter.core.testing.OpensslPki;
+import io.corerouter.core.testing.RawHttpClient;
 import io.corerouter.core.testing.UwsgiProcess;
 import io.corerouter.core.transport.Transport;
 import io.corerouter.ssl.TlsSection;
@@ -43,7 +44,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class Http2CurlTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TEN_MIB = 10 << 20;
-    /** The environ as JSON with the body's md5; /big answers 10 MiB with its md5 in X-Md5; /missing answers 404. */
+    /**
+     * The environ as JSON with the body's md5; /big answers 10 MiB with its md5 in X-Md5, /gz the same
+     * without length and asking for {@code --http-auto-gzip} ({@code uWSGI-Encoding: gzip}); /missing
+     * answers 404.
+     */
     static final String APP = String.join("\n",
             "import hashlib, json, os",
             "BIG = bytes(range(256)) * (" + TEN_MIB + " // 256)",
@@ -52,6 +57,9 @@ class Http2CurlTest {
             "    if path == '/big':",
             "        start_response('200 OK', [('Content-Type', 'application/octet-stream'),"
                     + " ('Content-Length', str(len(BIG))), ('X-Md5', hashlib.md5(BIG).hexdigest())])",
+            "        return [BIG]",
+            "    if path == '/gz':",
+            "        start_response('200 OK', [('Content-Type', 'application/octet-stream'), ('uWSGI-Encoding', 'gzip')])",
             "        return [BIG]",
             "    if path == '/missing':",
             "        start_response('404 Not Found', [('Content-Type', 'text/plain'), ('Content-Length', '9')])",
@@ -389,6 +397,74 @@ class Http2CurlTest {
                     "-w", "%{http_code} %{http_version}", router.url("/retry/stdin")), body);
             assertEquals("200 2", result.stdout(), () -> result.all() + "\n--- body\n" + read(out));
             assertEquals(md5(body), JSON.readTree(out.toFile()).path("body_md5").asText());
+        }
+    }
+
+    @Test
+    void cookieFieldsOfAStreamReachTheAppAsOneCookieHeader() throws Exception {
+        // RFC 9113 §8.2.3: a client may split Cookie into one field per pair; the app must see them joined
+        // with "; " (a ", " join would make one cookie of the rest); nghttp sends each -H as its own field
+        try (Running router = withApp(Mode.PRIOR_KNOWLEDGE)) {
+            Commands.Result result = run(List.of("nghttp", "-H", "cookie: a=1", "-H", "cookie: b=2",
+                    "-H", "x-multi: one", "-H", "x-multi: two", "http://127.0.0.1:" + router.port() + "/cookies"));
+            JsonNode env = JSON.readTree(result.stdout());
+            assertEquals("a=1; b=2", env.path("HTTP_COOKIE").asText(), env::toString);
+            assertEquals("one, two", env.path("HTTP_X_MULTI").asText(), env::toString);
+            assertEquals("HTTP/2.0", env.path("SERVER_PROTOCOL").asText());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void autoGzipCompressesAStreamOfTenMebibytesWithoutLength(Mode mode) throws Exception {
+        byte[] expected = new byte[TEN_MIB];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (byte) i;
+        }
+        Path out = dir.resolve("gzip-" + mode + ".bin");
+        try (Running router = withApp(mode, "--http-auto-gzip")) {
+            Commands.Result result = run(router.curl("--compressed", "-o", out.toString(),
+                    "-w", "%{http_code} %{http_version} %header{content-encoding} %{size_download}",
+                    router.url("/gz")));
+            String[] fields = result.stdout().split(" ");
+            assertEquals("200 2 gzip", fields[0] + " " + fields[1] + " " + fields[2], result::all);
+            assertTrue(Long.parseLong(fields[3]) < TEN_MIB / 10, () -> "compressed: " + result.all());
+            assertEquals(md5(expected), md5(Files.readAllBytes(out)));
+        }
+    }
+
+    @Test
+    void aDeclinedUpgradeIsServedAsHttp11AndABadRequestLineIsStill400() throws Exception {
+        try (Running router = withApp(Mode.PRIOR_KNOWLEDGE)) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", router.port());
+            // HTTP2-Settings that is not base64url: Netty's upgrade handler declines, the request is HTTP/1.1
+            RawHttpClient.Response declined = RawHttpClient.exchange(address, "GET /declined HTTP/1.1\r\nHost: a\r\n"
+                    + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: !!\r\n\r\n");
+            assertEquals(200, declined.status(), declined::statusLine);
+            JsonNode env = JSON.readTree(declined.body());
+            assertEquals("HTTP/1.1", env.path("SERVER_PROTOCOL").asText(), env::toString);
+            assertEquals("/declined", env.path("PATH_INFO").asText(), env::toString);
+            // a request line Netty's decoder fails is answered, not forwarded (as GET /bad-request)
+            for (String bad : List.of("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", "GET /x\r\nHost: a\r\n\r\n",
+                    "GET /x HTTP/1.1\nHost: a\n\n")) {
+                RawHttpClient.Response response = RawHttpClient.exchange(address, bad);
+                assertEquals(400, response.status(), () -> bad + " -> " + response.statusLine());
+            }
+        }
+    }
+
+    @Test
+    void anUpgradeRequestWithABodyIsServedAsHttp11() throws Exception {
+        try (Running router = withApp(Mode.PRIOR_KNOWLEDGE)) {
+            Path out = dir.resolve("upgrade-post.json");
+            Commands.Result result = run(List.of("curl", "-sS", "--max-time", "60", "--http2", "-v",
+                    "--data-binary", "body-of-the-upgrade", "-H", "Expect:", "-o", out.toString(),
+                    "-w", "%{http_code} %{http_version}", "http://127.0.0.1:" + router.port() + "/post-upgrade"));
+            assertEquals("200 1.1", result.stdout(), result::all);
+            JsonNode env = JSON.readTree(out.toFile());
+            assertEquals("HTTP/1.1", env.path("SERVER_PROTOCOL").asText(), env::toString);
+            assertEquals(19, env.path("body_len").asInt());
+            assertTrue(result.stderr().contains("Upgrade: h2c"), "curl asked: " + result.all());
         }
     }
 
