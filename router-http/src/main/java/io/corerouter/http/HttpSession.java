@@ -810,7 +810,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            lastWrite.addListener(stream ? Http2StreamInitializer.CLOSE_STREAM : ChannelFutureListener.CLOSE);
             cleanup();
             return;
         }
@@ -843,7 +843,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         cleanup();
         if (canAnswer) {
-            ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), failure)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), failure))
+                    .addListener(stream ? Http2StreamInitializer.CLOSE_STREAM : ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
         }
