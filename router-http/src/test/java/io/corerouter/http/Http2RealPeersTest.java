@@ -414,4 +414,31 @@ class Http2RealPeersTest {
             Files.writeString(marks.resolve("release-t"), "");
         }
     }
+
+    @Test
+    void anEarlyAnswerEndsTheStreamWithNoErrorAndTheConnectionGoesOn() throws Exception {
+        Path body = Files.write(dir.resolve("early.bin"), new byte[1 << 20]);
+        try (Routers.Started router = Routers.start("--http", "127.0.0.1:0", "--http2", "--http-to",
+                classic.address(), "--limit-post", "1000")) {
+            // 1 MiB, more than the stream window: the 413 always comes before the end of the body; with and
+            // without content-length (then the limit is found while the body is stored), two streams each
+            for (List<String> framing : List.of(List.<String>of(), List.of("--no-content-length"))) {
+                List<String> command = new ArrayList<>(List.of("nghttp", "-v", "--no-dep", "-d", body.toString()));
+                command.addAll(framing);
+                command.addAll(List.of(url(router, "/n/early1"), url(router, "/n/early2")));
+                Commands.Result result = Commands.run(command, new byte[0], 60);
+                Trace trace = Trace.parse(result.stdout());
+                for (String path : List.of("/n/early1", "/n/early2")) {
+                    int stream = trace.stream(path);
+                    assertEquals(413, trace.statuses().get(stream), trace::summary);
+                    assertTrue(trace.resets().contains(stream), trace::summary);
+                }
+                // RFC 9113 §8.1: the client stops sending and keeps the response
+                assertTrue(trace.text().contains("error_code=NO_ERROR(0x00)"), trace::text);
+                assertFalse(trace.text().contains("error_code=CANCEL"), trace::text);
+                assertFalse(trace.goaway(), trace::text);
+                assertEquals(0, result.exit(), result::all);
+            }
+        }
+    }
 }
