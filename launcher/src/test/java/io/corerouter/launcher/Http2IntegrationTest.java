@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.corerouter.core.observe.AccessLog;
 import io.corerouter.core.testing.Commands;
 import io.corerouter.core.testing.OpensslPki;
 import io.corerouter.core.testing.UwsgiProcess;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,8 +112,10 @@ class Http2IntegrationTest {
 
     @Test
     void statsShowTheHttp2CountersOfEachListener() throws Exception {
+        Path accessLog = dir.resolve("h2-access.log");
         Corerouter router = running.router("--http", "127.0.0.1:0", "--http2", "--http-to", node.address(),
-                "--http-stats", "127.0.0.1:0", "--stats-http");
+                "--http-stats", "127.0.0.1:0", "--stats-http", "--http-access-log", accessLog.toString(),
+                "--http-access-log-format", "%(method) %(uri) %(proto) %(status)");
         int http = port(router.http().listeners().get(0));
         int stats = port(router.httpStats().channel());
         String url = "http://127.0.0.1:" + http + "/s";
@@ -153,6 +157,13 @@ class Http2IntegrationTest {
                 "listener", listener));
         assertEquals(4, metrics.value("corerouter_requests_total", "router", "http", "listener", listener,
                 "status_class", "2xx"), "each stream is a request");
+
+        // the access log: each stream a line, as HTTP/2.0; the upgrade's 101 is the first request's own line
+        AccessLog log = router.accessLog("http");
+        Running.await("the access log lines", () -> log.written() + log.dropped() >= 5);
+        List<String> lines = Files.readAllLines(accessLog);
+        assertEquals(List.of("GET /s HTTP/1.1 101", "GET /s HTTP/2.0 200", "GET /s HTTP/2.0 200", "GET /s HTTP/2.0 200",
+                "GET /s HTTP/2.0 200"), lines);
     }
 
     /** The h2 object of the only listener of the only router in a status.json. */
