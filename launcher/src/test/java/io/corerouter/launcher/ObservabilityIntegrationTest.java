@@ -56,7 +56,7 @@ class ObservabilityIntegrationTest {
         return result.stdout();
     }
 
-    private static PromText scrape(int statsPort) throws Exception {
+    static PromText scrape(int statsPort) throws Exception {
         String text = curl("http://127.0.0.1:" + statsPort + "/metrics");
         checkWithPrometheusParser(text);
         return PromText.parse(text);

@@ -15,8 +15,8 @@ import java.util.logging.Logger;
 /**
  * The end of an HTTP/2 connection's pipeline (issue 11): ends it gracefully when the router stops
  * ({@link DrainEvent}: GOAWAY, the streams in flight finish, then close, as
- * {@link io.netty.handler.codec.http2.Http2ConnectionHandler#close} does), when the client half-closes,
- * and when it idles with no
+ * {@link io.netty.handler.codec.http2.Http2ConnectionHandler#close} does), at once when the client
+ * closes its side (its streams are reset), and when it idles with no
  * stream open for {@code --http-timeout}; logs what the codec could not handle and counts the
  * connection. Each stream has its own timeout ({@link Http2StreamInitializer}).
  */
@@ -66,7 +66,13 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
                     + " streams finish first");
             ctx.close(); // the codec sends GOAWAY and closes once the active streams are done
         } else if (evt instanceof ChannelInputShutdownEvent) {
-            // the client sent its FIN: no more frames come; the streams in flight finish, then close
+            // the client sent its FIN. HTTP/2 has no half-close (a client ends with GOAWAY), so a FIN is a
+            // client that is gone: its streams in flight are reset now and their node connections close,
+            // as nginx and Envoy do, instead of keeping nodes busy until --http-timeout for answers
+            // nobody reads. GOAWAY still goes out first.
+            LOG.log(Level.FINE, () -> ctx.channel() + " h2 client closed its side: "
+                    + codec.connection().numActiveStreams() + " streams reset");
+            codec.gracefulShutdownTimeoutMillis(0);
             ctx.close();
         } else if (evt instanceof IdleStateEvent) {
             if (codec.connection().numActiveStreams() == 0) {

@@ -6,10 +6,15 @@ import io.corerouter.core.server.HandlerNames;
 import io.corerouter.core.server.HarakiriHandler;
 import io.corerouter.core.timer.IdleTimeoutHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.time.Duration;
 
@@ -27,6 +32,21 @@ import java.time.Duration;
  */
 @ChannelHandler.Sharable
 final class Http2StreamInitializer extends ChannelInitializer<Channel> {
+    /**
+     * Closes a stream once its whole response went out (the listener of the last write). A stream whose
+     * request is still coming (an error answered early, a node that answered before the whole body) is
+     * reset with NO_ERROR first, which asks the client to stop sending and keep the response (RFC 9113
+     * §8.1); closed as it is, Netty would reset it with CANCEL, and clients (curl) drop the response.
+     */
+    static final ChannelFutureListener CLOSE_STREAM = future -> {
+        if (future.channel() instanceof Http2StreamChannel stream && future.isSuccess()
+                && stream.stream().state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+            stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            future.channel().close();
+        }
+    };
+
     private final HttpRouterContext router;
     private final HttpToUwsgi translator;
     private final String remoteAddr;

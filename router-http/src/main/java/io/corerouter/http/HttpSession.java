@@ -269,7 +269,9 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         switch (state) {
             case CLOSED, TUNNEL -> ReferenceCountUtil.release(msg);
             case AWAIT_HEAD -> {
-                if (upgradeOffered && msg instanceof FullHttpRequest full) {
+                // only the upgrade handler hands a request over whole; the decoder's whole requests are
+                // the ones it failed ("/bad-request"), which startRequest answers 400/414/431
+                if (upgradeOffered && msg instanceof FullHttpRequest full && full.decoderResult().isSuccess()) {
                     declinedUpgrade(full);
                 } else if (msg instanceof HttpRequest request) {
                     startRequest(request);
@@ -822,7 +824,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         ctx.flush();
         if (!persist) {
             state = State.CLOSED;
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            lastWrite.addListener(stream ? Http2StreamInitializer.CLOSE_STREAM : ChannelFutureListener.CLOSE);
             cleanup();
             return;
         }
@@ -855,7 +857,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         cleanup();
         if (canAnswer) {
-            ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), failure)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), failure))
+                    .addListener(stream ? Http2StreamInitializer.CLOSE_STREAM : ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
         }
