@@ -77,8 +77,8 @@ public record HttpsConfig(List<TlsListener> listeners, boolean exportCert, Optio
     public static void registerOptions(OptionTable table) {
         table.register(OptionSpec.required(GROUP, HTTPS, "ADDR,CRT,KEY[,CIPHERS[,CLIENTCA]]", "",
                 "HTTPS listener with default certificate CRT (!CLIENTCA: client certificate mandatory)").asRepeatable());
-        table.register(OptionSpec.required(GROUP, HTTPS2, "addr=ADDR,cert=CRT,key=KEY[,ciphers=C][,clientca=CA]", "",
-                "HTTPS listener, key=value form").asRepeatable());
+        table.register(OptionSpec.required(GROUP, HTTPS2, "addr=ADDR,cert=CRT,key=KEY[,ciphers=C][,clientca=CA][,h2=1]", "",
+                "HTTPS listener, key=value form; h2=1 offers HTTP/2 by ALPN on it (h2=0: not, whatever --http2 says)").asRepeatable());
         table.register(OptionSpec.flag(GROUP, EXPORT_CERT,
                 "also send the client certificate as PEM in HTTPS_CC"));
         table.register(OptionSpec.required(GROUP, SESSION_CONTEXT, "NAME", "http-<socket name>",
