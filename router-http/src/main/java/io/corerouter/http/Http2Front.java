@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,6 +62,11 @@ final class Http2Front {
 
     Http2Config config() {
         return config;
+    }
+
+    /** How long a stream may go without traffic: {@code --http2-stream-timeout}, else {@code --http-timeout}. */
+    Duration streamTimeout(HttpRouterContext router) {
+        return config.streamTimeout().orElse(router.config().common().timeouts().idle());
     }
 
     private Http2FrameCodec newCodec(long gracefulMillis) {

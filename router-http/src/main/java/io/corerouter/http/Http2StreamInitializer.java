@@ -42,7 +42,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
         this.counters = counters;
-        this.streamTimeout = front.config().streamTimeout().orElse(router.config().common().timeouts().idle());
+        this.streamTimeout = front.streamTimeout(router);
     }
 
     @Override

@@ -579,7 +579,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onIdle() {
-        long seconds = router.idleTimeoutSeconds();
+        long seconds = stream ? router.http2().streamTimeout(router).toSeconds() : router.idleTimeoutSeconds();
         switch (state) {
             case BUFFERING -> fail(new RouterException(ErrorKind.HEADERS_TIMEOUT,
                     "timeout=idle: no request body bytes for " + seconds + "s"));
