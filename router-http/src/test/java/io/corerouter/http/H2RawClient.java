@@ -14,12 +14,15 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +34,7 @@ import java.util.function.Predicate;
 
 /**
  * A raw HTTP/2 client for hostile-client tests: writes whatever frames a test asks for, in any order and
- * as fast as it likes, over a blocking socket (frame headers by {@link Http2CodecUtil#writeFrameHeader},
+ * as fast as it likes, over a blocking TCP or UNIX socket (frame headers by {@link Http2CodecUtil#writeFrameHeader},
  * header blocks by Netty's HPACK encoder), and optionally reads the router's frames on a thread of its own
  * into a queue per stream (HPACK-decoded, SETTINGS acknowledged), or does not read at all.
  *
@@ -46,6 +49,11 @@ final class H2RawClient implements AutoCloseable {
 
         boolean is(int frameType) {
             return type == frameType;
+        }
+
+        /** The increment of a WINDOW_UPDATE. */
+        int windowIncrement() {
+            return ((payload[0] & 0x7f) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
         }
 
         /** The error code of a GOAWAY or RST_STREAM. */
@@ -72,8 +80,7 @@ final class H2RawClient implements AutoCloseable {
     /** What the reader thread puts in the queue at the end of the connection. */
     private static final Frame EOF = new Frame(-1, 0, 0, new byte[0], null);
 
-    private final Socket socket;
-    private final OutputStream out;
+    private final SocketChannel channel;
     private final DataInputStream in;
     private final DefaultHttp2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder();
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
@@ -84,26 +91,48 @@ final class H2RawClient implements AutoCloseable {
     private volatile String failure;
     private Thread reader;
 
-    private H2RawClient(Socket socket) throws IOException {
-        this.socket = socket;
-        this.out = socket.getOutputStream();
-        this.in = new DataInputStream(socket.getInputStream());
+    private H2RawClient(SocketChannel channel) {
+        this.channel = channel;
+        // not Channels.newInputStream: its reads hold the lock its writes need, and this client writes
+        // while its reader thread waits for the router
+        this.in = new DataInputStream(new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return channel.read(ByteBuffer.wrap(b, off, len));
+            }
+        });
     }
 
     /**
-     * Connects, sends the preface and {@code settings}, and starts reading unless {@code read} is false.
+     * Connects over TCP or a UNIX socket, sends the preface and {@code settings}, and starts reading
+     * unless {@code read} is false.
      *
      * @param receiveBuffer SO_RCVBUF set before connecting, or 0 for the default
      */
-    static H2RawClient connect(InetSocketAddress address, Http2Settings settings, boolean read, int receiveBuffer)
+    static H2RawClient connect(SocketAddress address, Http2Settings settings, boolean read, int receiveBuffer)
             throws IOException {
-        Socket socket = new Socket();
-        if (receiveBuffer > 0) {
-            socket.setReceiveBufferSize(receiveBuffer);
+        SocketChannel channel = address instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open();
+        try {
+            if (receiveBuffer > 0) {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
+            }
+            if (address instanceof InetSocketAddress) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            channel.connect(address);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        socket.connect(address, 5_000);
-        socket.setTcpNoDelay(true);
-        H2RawClient client = new H2RawClient(socket);
+        H2RawClient client = new H2RawClient(channel);
         ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
         try {
             client.writeRaw(ByteBufUtil.getBytes(preface));
@@ -117,7 +146,7 @@ final class H2RawClient implements AutoCloseable {
         return client;
     }
 
-    static H2RawClient connect(InetSocketAddress address) throws IOException {
+    static H2RawClient connect(SocketAddress address) throws IOException {
         return connect(address, new Http2Settings(), true, 0);
     }
 
@@ -160,7 +189,10 @@ final class H2RawClient implements AutoCloseable {
     }
 
     synchronized void writeRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
     }
 
     void settings(Http2Settings settings) throws IOException {
@@ -210,9 +242,9 @@ final class H2RawClient implements AutoCloseable {
                 goAway |= frame.is(Http2FrameTypes.GO_AWAY);
                 queue(frame.streamId()).add(frame);
             }
-        } catch (EOFException | SocketException closed) {
+        } catch (IOException closed) {
             // the router closed (FIN or reset), or the test closed the socket
-        } catch (IOException | Http2Exception | RuntimeException e) {
+        } catch (Http2Exception | RuntimeException e) {
             failure = String.valueOf(e);
         } finally {
             eof = true;
@@ -300,6 +332,17 @@ final class H2RawClient implements AutoCloseable {
         }
     }
 
+    /** The next frame of {@code streamId} (0: the connection's), or null when none came within {@code timeout} or the connection ended. */
+    Frame poll(int streamId, Duration timeout) throws InterruptedException {
+        BlockingQueue<Frame> queue = queue(streamId);
+        Frame frame = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (frame == EOF) {
+            queue.add(EOF);
+            return null;
+        }
+        return frame;
+    }
+
     /** The GOAWAY the router sends, or null when it closed without one; fails after {@code timeout}. */
     Frame awaitGoAway(Duration timeout) throws InterruptedException {
         return await(0, f -> f.is(Http2FrameTypes.GO_AWAY), timeout);
@@ -372,7 +415,7 @@ final class H2RawClient implements AutoCloseable {
     }
 
     /** One GET on a new connection to {@code address}: its response. */
-    static Response get(InetSocketAddress address, String path) throws IOException, InterruptedException {
+    static Response get(SocketAddress address, String path) throws IOException, InterruptedException {
         try (H2RawClient client = connect(address)) {
             client.headers(1, request("GET", path), true);
             return client.response(1, Duration.ofSeconds(10));
@@ -386,7 +429,7 @@ final class H2RawClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        channel.close();
         if (reader != null) {
             try {
                 reader.join(5_000);

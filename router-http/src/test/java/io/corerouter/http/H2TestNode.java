@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A uwsgi node on a UNIX socket for the HTTP/2 hostile-client tests, counting what a flood costs it: the
  * connections it accepted and has open, and the response bytes it managed to write. By PATH_INFO:
  * {@code /hold...} is answered only by {@link #releaseHeld()} (or never: the connection stays open until
- * the router closes it), {@code /big...} gets a {@link #BIG}-byte body written as fast as the router takes
+ * the router closes it), {@code /stall...} is not even read (its body stays in the socket) until
+ * {@link #releaseStalled()}, then held, {@code /big...} gets a {@link #BIG}-byte body written as fast as the router takes
  * it, anything else a 200 with the path as the body.
  */
 final class H2TestNode implements AutoCloseable {
@@ -32,6 +33,8 @@ final class H2TestNode implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong bigBytesWritten = new AtomicLong();
     private final List<SocketChannel> held = new CopyOnWriteArrayList<>();
+    private final AtomicInteger stalled = new AtomicInteger();
+    private volatile boolean stallReleased;
 
     H2TestNode(Path dir) throws IOException {
         socket = dir.resolve("h2node.sock");
@@ -65,6 +68,16 @@ final class H2TestNode implements AutoCloseable {
     /** Requests held now. */
     int held() {
         return held.size();
+    }
+
+    /** Requests whose body the node does not read now. */
+    int stalled() {
+        return stalled.get();
+    }
+
+    /** The stalled requests are read from now on (and held). */
+    void releaseStalled() {
+        stallReleased = true;
     }
 
     /** Answers every held request 200 with body {@code held}. */
@@ -118,7 +131,14 @@ final class H2TestNode implements AutoCloseable {
                     contentLength = Long.parseLong(value);
                 }
             }
-            if (path != null && path.startsWith("/hold")) {
+            if (path != null && path.startsWith("/stall")) {
+                stalled.incrementAndGet();
+                while (!stallReleased) {
+                    Thread.sleep(20); // a node too busy to read: polls the test's release, bounded by the test
+                }
+                stalled.decrementAndGet();
+            }
+            if (path != null && (path.startsWith("/hold") || path.startsWith("/stall"))) {
                 held.add(channel);
                 drainUntilClosed(channel); // also takes the body, if any
                 held.remove(channel);
@@ -133,6 +153,8 @@ final class H2TestNode implements AutoCloseable {
                 write(channel, ByteBuffer.wrap(FakeNode.response(200, String.valueOf(path))));
                 drainUntilClosed(channel);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             // the router closed on us
         } finally {
