@@ -34,9 +34,10 @@ import java.util.function.Predicate;
 
 /**
  * A raw HTTP/2 client for hostile-client tests: writes whatever frames a test asks for, in any order and
- * as fast as it likes, over a blocking TCP or UNIX socket (frame headers by {@link Http2CodecUtil#writeFrameHeader},
- * header blocks by Netty's HPACK encoder), and optionally reads the router's frames on a thread of its own
- * into a queue per stream (HPACK-decoded, SETTINGS acknowledged), or does not read at all.
+ * as fast as it likes, over a blocking TCP or UNIX socket (frame headers by
+ * {@link Http2CodecUtil#writeFrameHeader}, header blocks by Netty's HPACK encoder), and optionally reads
+ * the router's frames on a thread of its own into a queue per stream (HPACK-decoded, SETTINGS
+ * acknowledged), or does not read at all.
  *
  * <p>Nothing here is pooled: encoding buffers are released before each write returns.
  */
@@ -53,7 +54,8 @@ final class H2RawClient implements AutoCloseable {
 
         /** The increment of a WINDOW_UPDATE. */
         int windowIncrement() {
-            return ((payload[0] & 0x7f) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
+            return ((payload[0] & 0x7f) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8)
+                    | (payload[3] & 0xff);
         }
 
         /** The error code of a GOAWAY or RST_STREAM. */
@@ -332,7 +334,10 @@ final class H2RawClient implements AutoCloseable {
         }
     }
 
-    /** The next frame of {@code streamId} (0: the connection's), or null when none came within {@code timeout} or the connection ended. */
+    /**
+     * The next frame of {@code streamId} (0: the connection's), or null when none came within
+     * {@code timeout} or the connection ended.
+     */
     Frame poll(int streamId, Duration timeout) throws InterruptedException {
         BlockingQueue<Frame> queue = queue(streamId);
         Frame frame = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.corerouter.core.backend.StaticNode;
 import io.corerouter.core.observe.Http2Counters;
+import io.corerouter.core.pool.NodePools;
 import io.corerouter.http.H2RawClient.Frame;
 import io.corerouter.http.H2RawClient.Response;
 import io.netty.buffer.ByteBufAllocator;
@@ -59,7 +60,11 @@ class Http2HostileClientTest {
     Path dir;
 
     private static Routers.Started start(H2TestNode node, String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--http", "127.0.0.1:0", "--http-to", node.address(), "--http2"));
+        return start(node.address(), options);
+    }
+
+    private static Routers.Started start(String node, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--http", "127.0.0.1:0", "--http-to", node, "--http2"));
         args.addAll(List.of(options));
         return Routers.start(args.toArray(String[]::new));
     }
@@ -156,6 +161,55 @@ class Http2HostileClientTest {
                     "resets before GOAWAY: " + counters.resets());
             assertTrue(node.accepted() <= RESETS + 2, "node connections: " + node.accepted());
             assertHealthy(router);
+        }
+    }
+
+    /**
+     * Rapid reset against a pooled {@code http://} node capped at 4 connections: whatever point each reset
+     * catches (a lease awaited, a request written, a response relayed), no lease is kept, so the pool is
+     * all idle after and requests that need all 4 connections at once are served, not 503 after
+     * {@code --http-pool-wait}.
+     */
+    @Test
+    void rapidResetLeavesNoPooledConnectionLeased() throws Exception {
+        try (HostilePooledNodeTest.ScriptedNode node = new HostilePooledNodeTest.ScriptedNode(dir,
+                (n, head) -> HostilePooledNodeTest.ok("pooled"));
+                Routers.Started router = start(node.address(), "--http2-max-resets", RESETS + "/30",
+                        "--http-node-connections", "4", "--http-pool-wait", "2")) {
+            try (H2RawClient client = H2RawClient.connect(router.address())) {
+                ByteArrayOutputStream flood = new ByteArrayOutputStream();
+                for (int i = 0; i < RESETS + 10; i++) {
+                    int stream = 1 + 2 * i;
+                    flood.writeBytes(H2RawClient.frame(Http2FrameTypes.HEADERS,
+                            Http2Flags.END_HEADERS | Http2Flags.END_STREAM, stream,
+                            client.encode(stream, H2RawClient.request("GET", "/pooled"))));
+                    flood.writeBytes(H2RawClient.frame(Http2FrameTypes.RST_STREAM, 0, stream,
+                            H2RawClient.int32(Http2Error.CANCEL.code())));
+                }
+                Frame goAway = floodThenGoAway(client, flood);
+                assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), goAway.errorCode());
+            }
+            awaitClosed(router, 1);
+            await("no pooled connection leased", () -> {
+                NodePools.Stats pool = router.router().runtime().nodePools().snapshot().get(0);
+                return pool.open() == pool.idle() && pool.waiting() == 0;
+            });
+            NodePools.Stats pool = router.router().runtime().nodePools().snapshot().get(0);
+            System.out.printf("rapid reset, pooled node: node connections=%d, pool %s%n", node.connections.get(), pool);
+            assertTrue(pool.open() <= 4, pool.toString());
+            try (H2RawClient client = H2RawClient.connect(router.address())) {
+                for (int stream = 1; stream <= 15; stream += 2) { // 8 at once: all 4 connections, twice
+                    client.headers(stream, H2RawClient.request("GET", "/after-reset"), true);
+                }
+                for (int stream = 1; stream <= 15; stream += 2) {
+                    Response response = client.response(stream, WAIT);
+                    assertEquals(200, response.status(), "stream " + stream + ": " + response.bodyText());
+                    assertEquals("pooled", response.bodyText());
+                }
+            }
+            for (StaticNode n : router.router().runtime().staticNodes().nodes()) {
+                assertEquals(0, n.failures(), () -> "node " + n.name() + " marked failed");
+            }
         }
     }
 
