@@ -432,6 +432,11 @@ final class H2RawClient implements AutoCloseable {
         return eof || goAway;
     }
 
+    /** Closes the socket from another thread: a write or read blocked on it fails. */
+    void abort() throws IOException {
+        channel.close();
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();

@@ -307,7 +307,7 @@ class Http2HostileClientTest {
                 // a blocking write can only hang if the router stopped reading without closing: a failure too
                 watchdog.schedule(() -> {
                     gaveUp.set(true);
-                    client.close();
+                    client.abort();
                     return null;
                 }, WAIT.toSeconds(), TimeUnit.SECONDS);
                 byte[] batch = repeat(frame, 1000);
