@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.time.Duration;
 
@@ -49,6 +50,15 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel stream) {
         if (counters != null) {
             counters.streamOpened();
+        }
+        Http2FrameCodec codec = stream.parent().pipeline().get(Http2FrameCodec.class);
+        if (codec != null && codec.connection().goAwaySent()) {
+            // the connection is ending on an error (its GOAWAY names no last stream): the rest of the client's
+            // read can still open streams (Netty stops decoding after a limit it finds while reading, not
+            // after one it finds while writing, as --http2-max-resets for the resets the router sends);
+            // they get no node connection
+            stream.close();
+            return;
         }
         stream.config().setOption(ChannelOption.AUTO_READ, false); // the session reads as its node takes the body
         ChannelPipeline pipeline = stream.pipeline();
