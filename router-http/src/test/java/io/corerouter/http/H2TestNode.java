@@ -40,7 +40,7 @@ final class H2TestNode implements AutoCloseable {
         socket = dir.resolve("h2node.sock");
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        server.bind(UnixDomainSocketAddress.of(socket), 1024); // a burst of streams must not find it full
         Thread acceptor = new Thread(this::acceptLoop, "h2-test-node");
         acceptor.setDaemon(true);
         acceptor.start();

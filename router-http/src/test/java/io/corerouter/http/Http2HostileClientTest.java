@@ -165,6 +165,47 @@ class Http2HostileClientTest {
     }
 
     /**
+     * "MadeYouReset" (CVE-2025-8671): the client makes the router reset each stream (a WINDOW_UPDATE of 0
+     * is a stream error) instead of resetting it itself; the resets the router sends are bounded by the
+     * same {@code --http2-max-resets}.
+     */
+    @Test
+    void resetsTheClientProvokesAreBoundedToo() throws Exception {
+        try (H2TestNode node = new H2TestNode(dir);
+                Routers.Started router = start(node, "--http2-max-resets", RESETS + "/30")) {
+            int opened = 4 * RESETS;
+            int resetsSeen = 0;
+            try (H2RawClient client = H2RawClient.connect(router.address())) {
+                ByteArrayOutputStream flood = new ByteArrayOutputStream();
+                for (int i = 0; i < opened; i++) {
+                    int stream = 1 + 2 * i;
+                    flood.writeBytes(H2RawClient.frame(Http2FrameTypes.HEADERS,
+                            Http2Flags.END_HEADERS | Http2Flags.END_STREAM, stream,
+                            client.encode(stream, H2RawClient.request("GET", "/hold"))));
+                    flood.writeBytes(H2RawClient.frame(Http2FrameTypes.WINDOW_UPDATE, 0, stream, H2RawClient.int32(0)));
+                }
+                Frame goAway = floodThenGoAway(client, flood);
+                assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), goAway.errorCode());
+                for (int i = 0; i < opened; i++) {
+                    Frame reset;
+                    while ((reset = client.poll(1 + 2 * i, Duration.ZERO)) != null) {
+                        if (reset.is(Http2FrameTypes.RST_STREAM)) {
+                            resetsSeen++;
+                        }
+                    }
+                }
+            }
+            awaitClosed(router, 1);
+            await("the node connections of the reset streams closed", () -> node.open() == 0);
+            System.out.printf("provoked resets: streams opened by the client=%d, RST_STREAM received=%d,"
+                    + " node connections=%d%n", opened, resetsSeen, node.accepted());
+            assertTrue(resetsSeen <= RESETS + 1, "resets sent before GOAWAY: " + resetsSeen);
+            assertTrue(node.accepted() <= RESETS + 2, "node connections: " + node.accepted());
+            assertHealthy(router);
+        }
+    }
+
+    /**
      * Rapid reset against a pooled {@code http://} node capped at 4 connections: whatever point each reset
      * catches (a lease awaited, a request written, a response relayed), no lease is kept, so the pool is
      * all idle after and requests that need all 4 connections at once are served, not 503 after
