@@ -6,6 +6,7 @@ import io.corerouter.core.server.DrainEvent;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -90,6 +91,13 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // a connection error the codec found (a flood limit, a bad frame): it passes it here first, then
+            // sends GOAWAY with the error's code and closes. Closing here would send GOAWAY NO_ERROR first and
+            // wait for the streams: the client would never learn why (ENHANCE_YOUR_CALM, PROTOCOL_ERROR)
+            LOG.log(Level.INFO, () -> ctx.channel() + " h2 connection error, GOAWAY and close: " + cause);
+            return;
+        }
         if (Exceptions.isExpected(cause)) {
             LOG.log(Level.FINE, () -> ctx.channel() + " h2 client error: " + cause);
         } else {

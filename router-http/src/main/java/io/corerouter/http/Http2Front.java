@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,6 +64,11 @@ final class Http2Front {
         return config;
     }
 
+    /** How long a stream may go without traffic: {@code --http2-stream-timeout}, else {@code --http-timeout}. */
+    Duration streamTimeout(HttpRouterContext router) {
+        return config.streamTimeout().orElse(router.config().common().timeouts().idle());
+    }
+
     private Http2FrameCodec newCodec(long gracefulMillis) {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
@@ -90,7 +96,7 @@ final class Http2Front {
             return;
         }
         Http2FrameCodec codec = newCodec(gracefulMillis(router));
-        Http2MultiplexHandler streams = streams(pipeline.channel(), session, router);
+        Http2MultiplexHandler streams = streams(pipeline.channel(), session, router, codec);
         leaveHttp1(pipeline, session);
         pipeline.addAfter(ctx.name(), CODEC, codec);
         pipeline.addAfter(CODEC, HandlerNames.ROUTER, streams);
@@ -105,7 +111,7 @@ final class Http2Front {
     HttpServerUpgradeHandler upgradeHandler(HttpSession session, HttpRouterContext router) {
         Channel channel = session.channel();
         Http2FrameCodec codec = newCodec(gracefulMillis(router));
-        Http2MultiplexHandler streams = streams(channel, session, router);
+        Http2MultiplexHandler streams = streams(channel, session, router, codec);
         Http2ConnectionGuard guard = new Http2ConnectionGuard(codec, counters(channel));
         HttpServerUpgradeHandler.SourceCodec source = ctx -> leaveHttp1(ctx.pipeline(), session);
         return new HttpServerUpgradeHandler(source,
@@ -139,8 +145,9 @@ final class Http2Front {
         return false;
     }
 
-    private Http2MultiplexHandler streams(Channel channel, HttpSession session, HttpRouterContext router) {
-        return new Http2MultiplexHandler(new Http2StreamInitializer(router, this, session.translator(),
+    private Http2MultiplexHandler streams(Channel channel, HttpSession session, HttpRouterContext router,
+            Http2FrameCodec codec) {
+        return new Http2MultiplexHandler(new Http2StreamInitializer(router, this, codec, session.translator(),
                 session.remoteAddr(), session.remotePort(), counters(channel)));
     }
 

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -48,6 +49,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     };
 
     private final HttpRouterContext router;
+    private final Http2FrameCodec codec;
     private final HttpToUwsgi translator;
     private final String remoteAddr;
     private final int remotePort;
@@ -55,20 +57,29 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final Duration streamTimeout;
 
     /** @param counters the listener's HTTP/2 counters, or null */
-    Http2StreamInitializer(HttpRouterContext router, Http2Front front, HttpToUwsgi translator, String remoteAddr,
-            int remotePort, Http2Counters counters) {
+    Http2StreamInitializer(HttpRouterContext router, Http2Front front, Http2FrameCodec codec, HttpToUwsgi translator,
+            String remoteAddr, int remotePort, Http2Counters counters) {
         this.router = router;
+        this.codec = codec;
         this.translator = translator;
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
         this.counters = counters;
-        this.streamTimeout = front.config().streamTimeout().orElse(router.config().common().timeouts().idle());
+        this.streamTimeout = front.streamTimeout(router);
     }
 
     @Override
     protected void initChannel(Channel stream) {
         if (counters != null) {
             counters.streamOpened();
+        }
+        if (codec.connection().goAwaySent()) {
+            // the connection is ending on an error (its GOAWAY names no last stream): the rest of the client's
+            // read can still open streams (Netty stops decoding after a limit it finds while reading, not
+            // after one it finds while writing, as --http2-max-resets for the resets the router sends);
+            // they get no node connection
+            stream.close();
+            return;
         }
         stream.config().setOption(ChannelOption.AUTO_READ, false); // the session reads as its node takes the body
         ChannelPipeline pipeline = stream.pipeline();

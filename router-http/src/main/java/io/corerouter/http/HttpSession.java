@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -586,7 +587,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onIdle() {
-        long seconds = router.idleTimeoutSeconds();
+        long seconds = stream ? router.http2().streamTimeout(router).toSeconds() : router.idleTimeoutSeconds();
         switch (state) {
             case BUFFERING -> fail(new RouterException(ErrorKind.HEADERS_TIMEOUT,
                     "timeout=idle: no request body bytes for " + seconds + "s"));
@@ -615,6 +616,15 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (stream && cause instanceof Http2Exception.StreamException) {
+            // the client broke a rule on this stream (a WINDOW_UPDATE of 0, DATA after its end...):
+            // Http2MultiplexHandler resets the stream with the error's code right after this, and the
+            // router's resets with codes other than CANCEL count against --http2-max-resets (the
+            // "MadeYouReset" defence, CVE-2025-8671). Closing here would reset it with CANCEL, which
+            // nothing counts: a client could then make the router open node connections without limit
+            log(Level.FINE, "h2 stream error, reset: " + cause.getMessage());
+            return;
+        }
         if (Exceptions.isExpected(cause)) {
             LOG.log(Level.FINE, () -> ctx.channel() + " client error: " + cause);
         } else if (state == State.AWAIT_HEAD && requests == 0) {
