@@ -17,13 +17,6 @@ source "$root/bench/lib.sh"
 ulimit -n 20000
 routers="${ROUTERS:-ours ours-nocds uwsgi-http nginx}"
 
-rss_kb() { # pid: VmRSS of the process and its children
-  local total=0 p
-  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do
-    total=$(( total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
-  done
-  echo "$total"
-}
 threads() { # pid: threads of the process and its children
   local total=0 p
   for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do total=$(( total + $(ls "/proc/$p/task" | wc -l) )); done

@@ -70,14 +70,6 @@ take_port() { # variable
   p=$(free_port); next_port=$(( p + 1 )); printf -v "$1" '%s' "$p"
 }
 
-rss_kb() { # pid: VmRSS of the process and its children
-  local total=0 p
-  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do
-    total=$(( total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
-  done
-  echo "$total"
-}
-
 # the node: a WSGI hello-world, the same file for every node
 cat >"$work/app.py" <<'PY'
 def application(environ, start_response):

@@ -102,3 +102,11 @@ for spec in sys.argv[2:]:
           f"target {target}), cpu/req ratio {statistics.median(cpu):.2f} {note}")
 PY
 }
+
+rss_kb() { # pid: VmRSS of the process and its children
+  local total=0 p
+  for p in $(pgrep -P "$1" 2>/dev/null) "$1"; do
+    total=$(( total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}

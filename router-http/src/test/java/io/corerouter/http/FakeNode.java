@@ -136,14 +136,16 @@ final class FakeNode implements AutoCloseable {
         return raw.toByteArray();
     }
 
-    private static String field(ByteBuffer vars) {
+    /** One length-prefixed uwsgi var field (shared with {@link H2TestNode}). */
+    static String field(ByteBuffer vars) {
         int n = vars.getShort() & 0xffff;
         byte[] bytes = new byte[n];
         vars.get(bytes);
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
-    private static ByteBuffer read(SocketChannel channel, int n) throws IOException {
+    /** Exactly {@code n} bytes from {@code channel}, or null at its end (shared with {@link H2TestNode}). */
+    static ByteBuffer read(SocketChannel channel, int n) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(n);
         while (buf.hasRemaining()) {
             if (channel.read(buf) < 0) {

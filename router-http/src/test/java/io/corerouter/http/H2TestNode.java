@@ -110,12 +110,12 @@ final class H2TestNode implements AutoCloseable {
 
     private void serve(SocketChannel channel) {
         try (channel) {
-            ByteBuffer header = read(channel, 4);
+            ByteBuffer header = FakeNode.read(channel, 4);
             if (header == null) {
                 return;
             }
             int datasize = header.order(ByteOrder.LITTLE_ENDIAN).getShort(1) & 0xffff;
-            ByteBuffer vars = read(channel, datasize);
+            ByteBuffer vars = FakeNode.read(channel, datasize);
             if (vars == null) {
                 return;
             }
@@ -123,8 +123,8 @@ final class H2TestNode implements AutoCloseable {
             String path = null;
             long contentLength = 0;
             while (vars.hasRemaining()) {
-                String key = field(vars);
-                String value = field(vars);
+                String key = FakeNode.field(vars);
+                String value = FakeNode.field(vars);
                 if (key.equals("PATH_INFO")) {
                     path = value;
                 } else if (key.equals("CONTENT_LENGTH") && !value.isEmpty()) {
@@ -144,7 +144,7 @@ final class H2TestNode implements AutoCloseable {
                 held.remove(channel);
                 return;
             }
-            if (contentLength > 0 && read(channel, (int) contentLength) == null) {
+            if (contentLength > 0 && FakeNode.read(channel, (int) contentLength) == null) {
                 return;
             }
             if (path != null && path.startsWith("/big")) {
@@ -190,24 +190,6 @@ final class H2TestNode implements AutoCloseable {
         while (channel.read(scratch) >= 0) {
             scratch.clear();
         }
-    }
-
-    private static String field(ByteBuffer vars) {
-        int n = vars.getShort() & 0xffff;
-        byte[] bytes = new byte[n];
-        vars.get(bytes);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
-    }
-
-    private static ByteBuffer read(SocketChannel channel, int n) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(n);
-        while (buf.hasRemaining()) {
-            if (channel.read(buf) < 0) {
-                return null;
-            }
-        }
-        buf.flip();
-        return buf;
     }
 
     @Override
