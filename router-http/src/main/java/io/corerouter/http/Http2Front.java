@@ -49,10 +49,17 @@ final class Http2Front {
 
     private final Http2Config config;
     private final Http2Settings settings;
+    private final Duration streamTimeout;
+    private final long gracefulMillis;
     private final Http2FrameCounter frameCounter = new Http2FrameCounter();
 
-    Http2Front(Http2Config config) {
-        this.config = config;
+    /** @param routerConfig the router's config: its {@link Http2Config} and the timeouts streams default to */
+    Http2Front(HttpRouterConfig routerConfig) {
+        this.config = routerConfig.http2();
+        Duration idle = routerConfig.common().timeouts().idle();
+        this.streamTimeout = config.streamTimeout().orElse(idle);
+        // how long a stop waits for the streams in flight after GOAWAY (the process's own mercy ends it sooner)
+        this.gracefulMillis = Math.max(TimeUnit.SECONDS.toMillis(1), idle.toMillis());
         this.settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(config.maxConcurrentStreams())
                 .maxHeaderListSize(config.maxHeaderListSize())
@@ -65,11 +72,11 @@ final class Http2Front {
     }
 
     /** How long a stream may go without traffic: {@code --http2-stream-timeout}, else {@code --http-timeout}. */
-    Duration streamTimeout(HttpRouterContext router) {
-        return config.streamTimeout().orElse(router.config().common().timeouts().idle());
+    Duration streamTimeout() {
+        return streamTimeout;
     }
 
-    private Http2FrameCodec newCodec(long gracefulMillis) {
+    private Http2FrameCodec newCodec() {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .frameLogger(frameCounter)
@@ -95,7 +102,7 @@ final class Http2Front {
             ctx.close(); // refused by the connection limit: nothing to switch
             return;
         }
-        Http2FrameCodec codec = newCodec(gracefulMillis(router));
+        Http2FrameCodec codec = newCodec();
         Http2MultiplexHandler streams = streams(pipeline.channel(), session, router, codec);
         leaveHttp1(pipeline, session);
         pipeline.addAfter(ctx.name(), CODEC, codec);
@@ -110,7 +117,7 @@ final class Http2Front {
      */
     HttpServerUpgradeHandler upgradeHandler(HttpSession session, HttpRouterContext router) {
         Channel channel = session.channel();
-        Http2FrameCodec codec = newCodec(gracefulMillis(router));
+        Http2FrameCodec codec = newCodec();
         Http2MultiplexHandler streams = streams(channel, session, router, codec);
         Http2ConnectionGuard guard = new Http2ConnectionGuard(codec, counters(channel));
         HttpServerUpgradeHandler.SourceCodec source = ctx -> leaveHttp1(ctx.pipeline(), session);
@@ -154,7 +161,11 @@ final class Http2Front {
     private static Http2Counters counters(Channel channel) {
         Exchange exchange = Exchange.of(channel);
         ListenerCounters listener = exchange == null ? null : exchange.listener();
-        return listener == null ? null : listener.enableHttp2();
+        if (listener == null) {
+            return null;
+        }
+        Http2Counters counters = listener.http2(); // enabled at start-up for the router's h2 listeners
+        return counters != null ? counters : listener.enableHttp2();
     }
 
     /** Takes the HTTP/1.1 handlers out; HTTP/2 reads always from now on (the windows hold streams back). */
@@ -180,9 +191,5 @@ final class Http2Front {
                 + " speaks HTTP/2");
     }
 
-    /** How long a stop waits for the streams in flight after GOAWAY (the process's own mercy ends it sooner). */
-    private long gracefulMillis(HttpRouterContext router) {
-        return Math.max(TimeUnit.SECONDS.toMillis(1), router.idleTimeoutSeconds() * 1000L);
-    }
 
 }

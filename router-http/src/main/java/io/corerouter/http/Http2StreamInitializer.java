@@ -65,7 +65,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
         this.counters = counters;
-        this.streamTimeout = front.streamTimeout(router);
+        this.streamTimeout = front.streamTimeout();
     }
 
     @Override

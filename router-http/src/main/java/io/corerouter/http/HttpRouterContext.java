@@ -55,7 +55,7 @@ final class HttpRouterContext {
         this.responseDecoderConfig = newResponseDecoderConfig();
         this.headersTimeoutNanos = config.common().timeouts().headers().toNanos();
         this.keepAliveIdleNanos = config.keepAlive().idle().toNanos();
-        this.http2 = new Http2Front(config.http2());
+        this.http2 = new Http2Front(config);
     }
 
     Http2Front http2() {

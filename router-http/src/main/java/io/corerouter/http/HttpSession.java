@@ -135,12 +135,8 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     /**
      * @param studTranslator the translator for connections that turn out to come from stud
      *                       ({@code HTTPS=on}), or null
+     * @param h2cUpgrade     whether {@code Upgrade: h2c} switches the connection to HTTP/2 ({@link Http2Front})
      */
-    HttpSession(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator) {
-        this(router, translator, studTranslator, false, false);
-    }
-
-    /** @param h2cUpgrade whether {@code Upgrade: h2c} switches the connection to HTTP/2 ({@link Http2Front}) */
     HttpSession(HttpRouterContext router, HttpToUwsgi translator, HttpToUwsgi studTranslator, boolean h2cUpgrade) {
         this(router, translator, studTranslator, h2cUpgrade, false);
     }
@@ -587,7 +583,7 @@ final class HttpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onIdle() {
-        long seconds = stream ? router.http2().streamTimeout(router).toSeconds() : router.idleTimeoutSeconds();
+        long seconds = stream ? router.http2().streamTimeout().toSeconds() : router.idleTimeoutSeconds();
         switch (state) {
             case BUFFERING -> fail(new RouterException(ErrorKind.HEADERS_TIMEOUT,
                     "timeout=idle: no request body bytes for " + seconds + "s"));
